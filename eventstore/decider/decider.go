@@ -13,8 +13,8 @@
 //     loaded (NoStream for a new stream). If another writer got there first
 //     (eventstore.ErrWrongVersion), go back to 1, at most MaxAttempts times.
 //
-// Event IDs are derived from the command ID (EventID), so a command that is
-// re-sent after a lost response produces the same IDs and step 2 finds it.
+// Event IDs are derived from the command (Command.EventID), so a command that
+// is re-sent after a lost response produces the same IDs and step 2 finds it.
 // The package knows nothing of the domain: events cross it through the Decode
 // and Encode funcs.
 package decider
@@ -65,8 +65,9 @@ type Loop[S, E any] struct {
 	Evolve func(S, E) S
 	// Decode turns a recorded event into an event value.
 	Decode func(*eventstore.RecordedEvent) (E, error)
-	// Encode turns an event value into its type and JSON data.
-	Encode func(E) (typ string, data json.RawMessage, err error)
+	// Encode turns an event value into its type, JSON data and, if the event
+	// carries one, its ID. A nil ID is filled from Command.EventID.
+	Encode func(E) (eventstore.EventData, error)
 	// MaxAttempts bounds the attempts per command; 0 means DefaultMaxAttempts.
 	MaxAttempts int
 }
@@ -74,11 +75,12 @@ type Loop[S, E any] struct {
 // Command is one decision to take on one stream.
 type Command[S, E any] struct {
 	Stream string
-	// ID identifies the command; its events get EventID(ID, i). When it is
-	// uuid.Nil the events get random IDs and a re-sent command is decided
-	// again.
-	ID uuid.UUID
-	// Metadata is attached to every event (empty or a JSON object).
+	// EventID gives the ID of the command's i-th event (from 0); it must be a
+	// function of the command alone, and agree with the IDs Encode returns.
+	// When it is nil, events without an ID get random ones and a re-sent
+	// command is decided again.
+	EventID func(i int) uuid.UUID
+	// Metadata is attached to every event whose encoding has none.
 	Metadata json.RawMessage
 	// Decide is the pure decision. It may return no events, in which case
 	// nothing is appended.
@@ -104,10 +106,11 @@ type Result[S, E any] struct {
 	Attempts int
 }
 
-// EventID is the ID of the i-th event of command cmd. It is a name-based
-// (SHA-1) UUID, so the same command always yields the same IDs.
-func EventID(cmd uuid.UUID, i int) uuid.UUID {
-	return uuid.NewSHA1(cmd, []byte(fmt.Sprintf("event/%d", i)))
+// IDsFrom derives event IDs from a command ID, for Command.EventID: the i-th
+// is a name-based (SHA-1) UUID, so the same command always yields the same
+// IDs.
+func IDsFrom(cmd uuid.UUID) func(i int) uuid.UUID {
+	return func(i int) uuid.UUID { return uuid.NewSHA1(cmd, []byte(fmt.Sprintf("event/%d", i))) }
 }
 
 // Run handles cmd: load, decide, save, retrying on a version conflict.
@@ -133,7 +136,7 @@ func (l *Loop[S, E]) Run(ctx context.Context, cmd Command[S, E]) (Result[S, E], 
 // first answered) recorded first, which the next load will find.
 func (l *Loop[S, E]) retryable(cmd Command[S, E], err error) bool {
 	return errors.Is(err, eventstore.ErrWrongVersion) ||
-		(cmd.ID != uuid.Nil && errors.Is(err, eventstore.ErrDuplicateEventID))
+		(cmd.EventID != nil && errors.Is(err, eventstore.ErrDuplicateEventID))
 }
 
 func (l *Loop[S, E]) attempt(ctx context.Context, cmd Command[S, E]) (Result[S, E], error) {
@@ -146,7 +149,7 @@ func (l *Loop[S, E]) attempt(ctx context.Context, cmd Command[S, E]) (Result[S, 
 	if err != nil {
 		return res, fmt.Errorf("decider: load %s: %w", cmd.Stream, err)
 	}
-	if prior := l.recordedBefore(cmd.ID, recorded); prior != nil {
+	if prior := recordedBefore(cmd.EventID, recorded); prior != nil {
 		last := prior[len(prior)-1]
 		res.State, _, err = l.fold(recorded[:last.Version+1])
 		res.Events, res.Replayed = prior, true
@@ -163,15 +166,21 @@ func (l *Loop[S, E]) attempt(ctx context.Context, cmd Command[S, E]) (Result[S, 
 	}
 	data := make([]eventstore.EventData, len(decided))
 	for i, e := range decided {
-		typ, body, err := l.Encode(e)
+		d, err := l.Encode(e)
 		if err != nil {
 			return res, fmt.Errorf("decider: encode event %d for %s: %w", i, cmd.Stream, err)
 		}
-		id := uuid.New()
-		if cmd.ID != uuid.Nil {
-			id = EventID(cmd.ID, i)
+		switch {
+		case d.ID != uuid.Nil:
+		case cmd.EventID != nil:
+			d.ID = cmd.EventID(i)
+		default:
+			d.ID = uuid.New()
 		}
-		data[i] = eventstore.EventData{ID: id, Type: typ, Data: body, Metadata: cmd.Metadata}
+		if len(d.Metadata) == 0 {
+			d.Metadata = cmd.Metadata
+		}
+		data[i] = d
 	}
 	ar, err := l.Store.Append(ctx, cmd.Stream, head.Expected(), data...)
 	if err != nil {
@@ -207,20 +216,20 @@ func (l *Loop[S, E]) fold(recorded []eventstore.RecordedEvent) (S, Head, error) 
 	return state, head, nil
 }
 
-// recordedBefore returns the events command id recorded in the stream, or
-// nil. An append is atomic (rule 5), so its events are contiguous and start
-// with EventID(id, 0).
-func (l *Loop[S, E]) recordedBefore(id uuid.UUID, recorded []eventstore.RecordedEvent) []eventstore.RecordedEvent {
-	if id == uuid.Nil {
+// recordedBefore returns the events the command with these IDs recorded in
+// the stream, or nil. An append is atomic (rule 5), so its events are
+// contiguous and start with id(0).
+func recordedBefore(id func(int) uuid.UUID, recorded []eventstore.RecordedEvent) []eventstore.RecordedEvent {
+	if id == nil {
 		return nil
 	}
-	first := EventID(id, 0)
+	first := id(0)
 	for i := range recorded {
 		if recorded[i].ID != first {
 			continue
 		}
 		j := i + 1
-		for j < len(recorded) && recorded[j].ID == EventID(id, j-i) {
+		for j < len(recorded) && recorded[j].ID == id(j-i) {
 			j++
 		}
 		return recorded[i:j]

@@ -29,18 +29,21 @@ var errOverLimit = errors.New("over limit")
 
 func counterLoop(store eventstore.Store, attempts int) *decider.Loop[total, added] {
 	return &decider.Loop[total, added]{
-		Store:       store,
-		Evolve:      func(s total, e added) total { return total{Sum: s.Sum + e.N, Count: s.Count + 1} },
-		Decode:      func(r *eventstore.RecordedEvent) (e added, err error) { return e, json.Unmarshal(r.Data, &e) },
-		Encode:      func(e added) (string, json.RawMessage, error) { b, err := json.Marshal(e); return "added", b, err },
+		Store:  store,
+		Evolve: func(s total, e added) total { return total{Sum: s.Sum + e.N, Count: s.Count + 1} },
+		Decode: func(r *eventstore.RecordedEvent) (e added, err error) { return e, json.Unmarshal(r.Data, &e) },
+		Encode: func(e added) (eventstore.EventData, error) {
+			b, err := json.Marshal(e)
+			return eventstore.EventData{Type: "added", Data: b}, err
+		},
 		MaxAttempts: attempts,
 	}
 }
 
 func add(stream string, id uuid.UUID, n, limit int) decider.Command[total, added] {
 	return decider.Command[total, added]{
-		Stream: stream,
-		ID:     id,
+		Stream:  stream,
+		EventID: decider.IDsFrom(id),
 		Decide: func(s total, _ decider.Head) ([]added, error) {
 			if s.Sum+n > limit {
 				return nil, errOverLimit
@@ -119,7 +122,7 @@ func TestRunWithTheSameCommandIDReturnsTheFirstOutcome(t *testing.T) {
 	if got, want := again.State.Sum, 2; got != want {
 		t.Errorf("retry state sum = %d, want the state right after the first (%d)", got, want)
 	}
-	if got, want := again.Events[0].ID, decider.EventID(id, 0); got != want {
+	if got, want := again.Events[0].ID, decider.IDsFrom(id)(0); got != want {
 		t.Errorf("retry event ID = %s, want %s", got, want)
 	}
 	all := mustRead(t, store, "counter-1")
@@ -242,16 +245,16 @@ func TestRunWithNoDecidedEventsRecordsNothing(t *testing.T) {
 	}
 }
 
-func TestEventIDIsStablePerCommandAndIndex(t *testing.T) {
+func TestIDsFromIsStablePerCommandAndIndex(t *testing.T) {
 	a, b := uuid.New(), uuid.New()
 	tests := []struct {
 		name string
 		x, y uuid.UUID
 		same bool
 	}{
-		{"same command and index", decider.EventID(a, 0), decider.EventID(a, 0), true},
-		{"other index", decider.EventID(a, 0), decider.EventID(a, 1), false},
-		{"other command", decider.EventID(a, 0), decider.EventID(b, 0), false},
+		{"same command and index", decider.IDsFrom(a)(0), decider.IDsFrom(a)(0), true},
+		{"other index", decider.IDsFrom(a)(0), decider.IDsFrom(a)(1), false},
+		{"other command", decider.IDsFrom(a)(0), decider.IDsFrom(b)(0), false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
