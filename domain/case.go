@@ -1,0 +1,264 @@
+// Package domain is caseledger's case lifecycle as a pure Decider: Decide
+// turns a command and the case's state into events or a *Error, Evolve folds
+// one event into the state. Neither does I/O or reads a clock: time, IDs,
+// the calendar and the catalogue come in as values (CommandMeta, Env), so a
+// replay years later reaches the same decisions. Evolve never fails and never
+// validates, because history is fact.
+//
+// # Invariants
+//
+// Decide refuses a command that would break one of these rules with a
+// *Error whose Rule names it (CodeForbidden for C1 to C4, CodeNotFound for
+// C5, CodeConflict for the rest). Input that is malformed whatever the state
+// (an empty reason, an unknown enum value) gets CodeInvalid instead.
+//
+//	C1  A department officer acts only on items of their own department.
+//	C2  Window officers act on intake (submission, refusal, supplement,
+//	    acceptance, delivery), only on cases of their region.
+//	C3  Applicants act only on their own case (as applicant or agent).
+//	C4  Each command may be given only by the roles usecases.go lists.
+//	C5  A case is submitted once; every other command needs a submitted case.
+//	C6  Nothing is decided on items before the case is accepted.
+//	C7  A refused, withdrawn or terminated case takes no further action but
+//	    rating (refused), correction and 督办 closing; a completed case takes
+//	    only follow-up (certificates, delivery, rating, complaints, 督办,
+//	    corrections).
+//	C8  No item is dispatched before its dependencies concluded with an
+//	    approval; a serial (串联) bundle runs one item at a time. Dispatch
+//	    is automatic: acceptance and each conclusion append the dispatches
+//	    they make possible, and the completion when every item is settled.
+//	C9  No action on a concluded or withdrawn item.
+//	C10 One supplement notice per case, and it lists every material then
+//	    missing, at once (一次性告知); supplements are received only while a
+//	    notice is open.
+//	C11 Acceptance needs every key material; plain acceptance needs every
+//	    material. With tolerance (容缺受理) only minor materials may be
+//	    missing, at least one, with a signed commitment due after acceptance
+//	    and no later than the promised date, and never for an applicant on a
+//	    dishonesty list.
+//	C12 A department accepts a dispatched item once; steps, pauses,
+//	    extensions and decisions need the item accepted by its department.
+//	C13 One pause at a time: a suspended item or one in a special procedure
+//	    takes no step, extension or decision until it resumes; resume only
+//	    what is suspended, end only an open special procedure.
+//	C14 An extension is in the item's limit unit, needs an approval
+//	    reference, and all extensions together stay within the item's legal
+//	    maximum.
+//	C15 Approval with tolerance only in a case accepted with tolerance; a
+//	    denial states its legal basis.
+//	C16 A certificate only for an approved item, once.
+//	C17 Delivery only after the bundle completed, of items with a
+//	    certificate; post needs a tracking number.
+//	C18 The applicant withdraws the whole case before it completes, or items
+//	    not yet started (not accepted by their department).
+//	C19 One rating per case, by the applicant, only after completion or
+//	    refusal; the two bad labels need reason tags.
+//	C20 Bad-rating handling only for a bad rating, in order: callback,
+//	    triage, then rectification report and sign-off (founded or
+//	    reasonable), or appeal, appeal decision and sign-off (malicious).
+//	C21 A complaint targets a department of the case (and a step of one of
+//	    its items); it is answered once, by a supervisor or that department.
+//	C22 The watcher warns once per item and level, only on a running item,
+//	    yellow only when the warning policy says so, overdue only after the
+//	    due date.
+//	C23 A 督办 is closed once, and only an open one.
+//	C24 A correction references an event of this case.
+//	C25 Tolerance lapses only after its due date while materials are still
+//	    missing; tolerance materials are received only while missing.
+//
+// A retried command (same command ID) decides nothing: the state keeps the
+// IDs of processed commands, and EventID derives event IDs from the command
+// ID so the event store's idempotency catches retries across processes.
+package domain
+
+import (
+	"slices"
+
+	"github.com/caseledger/caseledger/domain/catalogue"
+	"github.com/caseledger/caseledger/domain/workday"
+	"github.com/google/uuid"
+)
+
+// Status is where a case stands.
+type Status string
+
+const (
+	StatusNone       Status = ""
+	StatusSubmitted  Status = "submitted" // 已接件 (待补全 while a notice is open)
+	StatusAccepted   Status = "accepted"  // 已受理
+	StatusRefused    Status = "refused"   // 不予受理
+	StatusCompleted  Status = "completed" // 已办结
+	StatusWithdrawn  Status = "withdrawn" // 已撤件
+	StatusTerminated Status = "terminated"
+)
+
+// ItemStatus is where an item stands.
+type ItemStatus string
+
+const (
+	ItemWaiting    ItemStatus = "waiting"     // not dispatched yet
+	ItemSent       ItemStatus = "dispatched"  // sent, not accepted by the department
+	ItemInProgress ItemStatus = "in_progress" // 部门开始办理
+	ItemConcluded  ItemStatus = "concluded"   // 办结; see Outcome
+	ItemWithdrawn  ItemStatus = "withdrawn"
+)
+
+// State is a case folded from its events. Build it with Evolve or Replay;
+// treat it as a value (Evolve returns a new State and never changes the one
+// it is given).
+type State struct {
+	CaseID           string
+	Version          int // number of events folded
+	Status           Status
+	CatalogueVersion string
+	Bundle           catalogue.Bundle
+	Channel          Channel
+	Applicant        Subject
+	Agent            *Subject
+	Region           string
+	SubmittedAt      workday.Date
+	Provided         []string
+	MissingKey       []string
+	MissingMinor     []string
+	Supplement       Supplement
+	Acceptance       Acceptance
+	Items            []ItemState
+	Delivered        []string
+	Rating           Rating
+	Complaints       []Complaint
+	Dubans           []Duban
+	Corrections      []EventCorrected
+	// Processed holds the IDs of commands already decided (idempotency).
+	Processed map[string]bool
+	// Events maps the IDs of the case's events to their types (C24).
+	Events map[uuid.UUID]string
+}
+
+// Supplement is the state of the one-time supplement notice.
+type Supplement struct {
+	Requested    bool
+	Open         bool
+	NoticeNumber string
+	Missing      []string
+	RequestedOn  workday.Date
+}
+
+// Acceptance is what 受理 recorded.
+type Acceptance struct {
+	Number          string
+	On              workday.Date
+	PromisedDue     workday.Date
+	CalendarVersion string
+	Tolerance       *Tolerance
+}
+
+// ItemState is one item of the case.
+type ItemState struct {
+	Code            string
+	Department      string
+	Status          ItemStatus
+	Outcome         Outcome
+	DispatchedOn    workday.Date
+	Limit           workday.Limit
+	Extension       workday.Limit
+	Due             workday.Date
+	CalendarVersion string
+	// Pauses are the stopped stretches of the item's clock; the last one is
+	// open while Suspended, Special or a supplement is pending.
+	Pauses    []workday.Pause
+	Suspended bool
+	Special   SpecialKind
+	// AwaitingSupplement: the open pause is the case's supplement notice.
+	AwaitingSupplement bool
+	Steps              []StepRecord
+	Certificate        *Certificate
+	Warnings           []WarningLevel
+}
+
+// StepRecord is one processing step of an item.
+type StepRecord struct {
+	Step   Step
+	Action Action
+}
+
+// Settled reports whether nothing more will happen to the item's decision.
+func (it *ItemState) Settled() bool {
+	return it.Status == ItemConcluded || it.Status == ItemWithdrawn
+}
+
+// Paused reports whether the item's clock is stopped.
+func (it *ItemState) Paused() bool {
+	return len(it.Pauses) > 0 && it.Pauses[len(it.Pauses)-1].Open()
+}
+
+// Item returns the item with the given code.
+func (s *State) Item(code string) (*ItemState, bool) {
+	for i := range s.Items {
+		if s.Items[i].Code == code {
+			return &s.Items[i], true
+		}
+	}
+	return nil, false
+}
+
+// Closed reports whether the case ended without completing.
+func (s *State) Closed() bool {
+	switch s.Status {
+	case StatusRefused, StatusWithdrawn, StatusTerminated:
+		return true
+	}
+	return false
+}
+
+// Replay folds events, in order, into a new State.
+func Replay(events []Event) State {
+	var s State
+	for _, ev := range events {
+		s.apply(ev)
+	}
+	return s
+}
+
+// Evolve returns the state after ev. It never fails: an event that does not
+// fit the state (which Decide would not have produced) changes what it can
+// and nothing else.
+func Evolve(s State, ev Event) State {
+	s = s.clone()
+	s.apply(ev)
+	return s
+}
+
+// clone copies everything apply may change in place, so Evolve leaves its
+// argument untouched.
+func (s State) clone() State {
+	s.Provided = slices.Clone(s.Provided)
+	s.MissingKey = slices.Clone(s.MissingKey)
+	s.MissingMinor = slices.Clone(s.MissingMinor)
+	s.Supplement.Missing = slices.Clone(s.Supplement.Missing)
+	s.Items = slices.Clone(s.Items)
+	for i := range s.Items {
+		it := &s.Items[i]
+		it.Pauses = slices.Clone(it.Pauses)
+		it.Steps = slices.Clone(it.Steps)
+		it.Warnings = slices.Clone(it.Warnings)
+	}
+	s.Delivered = slices.Clone(s.Delivered)
+	s.Complaints = slices.Clone(s.Complaints)
+	s.Dubans = slices.Clone(s.Dubans)
+	s.Corrections = slices.Clone(s.Corrections)
+	if s.Processed != nil {
+		s.Processed = cloneMap(s.Processed)
+	}
+	if s.Events != nil {
+		s.Events = cloneMap(s.Events)
+	}
+	return s
+}
+
+func cloneMap[K comparable, V any](m map[K]V) map[K]V {
+	c := make(map[K]V, len(m))
+	for k, v := range m {
+		c[k] = v
+	}
+	return c
+}

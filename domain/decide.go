@@ -1,0 +1,191 @@
+package domain
+
+import (
+	"slices"
+
+	"github.com/caseledger/caseledger/domain/catalogue"
+	"github.com/caseledger/caseledger/domain/workday"
+)
+
+// Decide returns the events cmd causes in a case in state s, or a *Error.
+// It is pure. A command whose ID the case already processed returns no
+// events and no error, so a retry is harmless; a new command's events get
+// IDs derived from its ID (EventID), so a retry the state did not see yet
+// (another process) produces byte-identical events the store recognises.
+func Decide(s State, cmd Command, env Env) ([]Event, error) {
+	m := cmd.Metadata()
+	if err := validateMeta(m); err != nil {
+		return nil, err
+	}
+	if env.Catalogue == nil || env.Calendar == nil {
+		return nil, Errorf(CodeInternal, "decide needs a catalogue and a calendar")
+	}
+	if s.Processed[m.ID] {
+		return nil, nil
+	}
+	_, submit := cmd.(*SubmitCase)
+	switch {
+	case submit && s.Status != StatusNone:
+		return nil, RuleError(ruleSubmitted, "case %s is already submitted", s.CaseID)
+	case !submit && s.Status == StatusNone:
+		return nil, &Error{Code: CodeNotFound, Rule: ruleSubmitted, Message: "no such case"}
+	case !submit && s.CaseID != m.CaseID:
+		return nil, Errorf(CodeInvalid, "command for case %s given the state of case %s", m.CaseID, s.CaseID)
+	}
+	d := &decision{s: &s, m: m, env: env}
+	evs, err := decideCommand(d, cmd)
+	if err != nil {
+		return nil, err
+	}
+	d.stamp(evs, 0)
+	after := s
+	for _, ev := range evs {
+		after = Evolve(after, ev)
+	}
+	auto := automate(&after, m, env)
+	d.stamp(auto, len(evs))
+	return append(evs, auto...), nil
+}
+
+// decision carries what every command handler needs.
+type decision struct {
+	s   *State // read only
+	m   CommandMeta
+	env Env
+}
+
+func (d *decision) on() workday.Date { return workday.DateOf(d.m.At) }
+
+// stamp fills the metadata of events decided by d, numbering them from
+// first. Automatic events come with their Actor set already.
+func (d *decision) stamp(evs []Event, first int) {
+	for i, ev := range evs {
+		h := ev.meta()
+		h.ID = EventID(d.m.CaseID, d.m.ID, first+i)
+		h.CaseID = d.m.CaseID
+		h.CommandID = d.m.ID
+		h.OccurredAt = d.m.At
+		if h.Actor.Role == "" {
+			h.Actor = d.m.Actor
+		}
+	}
+}
+
+// automate returns the dispatches the state now allows (C8) and, once
+// every item is settled or unreachable, the bundle's completion.
+func automate(s *State, m CommandMeta, env Env) []Event {
+	if s.Status != StatusAccepted {
+		return nil
+	}
+	system := Actor{Role: RoleSystem, PersonID: "caseledger", Region: s.Region}
+	on := workday.DateOf(m.At)
+	var evs []Event
+	for _, code := range dispatchable(s) {
+		it, _ := s.Bundle.Item(code)
+		evs = append(evs, &ItemDispatched{
+			EventMeta: EventMeta{Actor: system}, Item: code, Department: it.Department, Limit: it.Limit,
+			Due: env.Calendar.Due(on, it.Limit), CalendarVersion: env.Calendar.Version(),
+		})
+	}
+	if len(evs) > 0 {
+		return evs
+	}
+	outcomes, done := completion(s)
+	if !done {
+		return nil
+	}
+	return []Event{&BundleCompleted{EventMeta: EventMeta{Actor: system}, Outcomes: outcomes}}
+}
+
+// dispatchable lists the waiting items whose dependencies all concluded
+// with an approval; in a serial bundle, only the first of them and only
+// when no other item is running.
+func dispatchable(s *State) []string {
+	approved := map[string]bool{}
+	running := false
+	for _, it := range s.Items {
+		approved[it.Code] = it.Outcome == Approved || it.Outcome == ApprovedTolerance
+		running = running || it.Status == ItemSent || it.Status == ItemInProgress
+	}
+	var out []string
+	for _, code := range s.Bundle.Order() {
+		it, _ := s.Item(code)
+		bi, _ := s.Bundle.Item(code)
+		if it.Status != ItemWaiting || !allOf(bi.DependsOn, approved) {
+			continue
+		}
+		if s.Bundle.Mode == catalogue.Serial {
+			if running {
+				return nil
+			}
+			return []string{code}
+		}
+		out = append(out, code)
+	}
+	return out
+}
+
+// completion reports each item's outcome and whether all are settled,
+// counting as unreachable a waiting item with a dependency that was denied,
+// withdrawn or is itself unreachable.
+func completion(s *State) ([]ItemOutcome, bool) {
+	outcome := map[string]Outcome{}
+	var out []ItemOutcome
+	for _, code := range s.Bundle.Order() {
+		it, _ := s.Item(code)
+		bi, _ := s.Bundle.Item(code)
+		o := it.Outcome
+		if it.Status == ItemWaiting {
+			for _, dep := range bi.DependsOn {
+				if od := outcome[dep]; od == Denied || od == OutcomeWithdrawn || od == Unreachable {
+					o = Unreachable
+				}
+			}
+		}
+		if o == "" {
+			return nil, false
+		}
+		outcome[code] = o
+		out = append(out, ItemOutcome{Item: code, Outcome: o})
+	}
+	return out, true
+}
+
+func allOf(codes []string, set map[string]bool) bool {
+	for _, c := range codes {
+		if !set[c] {
+			return false
+		}
+	}
+	return true
+}
+
+// missingMaterials lists the applicant-supplied materials of the bundle
+// not in provided, key and minor apart, each once, in catalogue order. A
+// material is key if any item needs it as key.
+func missingMaterials(b *catalogue.Bundle, provided []string) (key, minor []string) {
+	isKey := map[string]bool{}
+	var order []string
+	for _, it := range b.Items {
+		for _, mat := range it.Materials {
+			if mat.Source == catalogue.Shared {
+				continue
+			}
+			if _, seen := isKey[mat.Code]; !seen {
+				order = append(order, mat.Code)
+			}
+			isKey[mat.Code] = isKey[mat.Code] || mat.Key
+		}
+	}
+	for _, code := range order {
+		if slices.Contains(provided, code) {
+			continue
+		}
+		if isKey[code] {
+			key = append(key, code)
+		} else {
+			minor = append(minor, code)
+		}
+	}
+	return key, minor
+}
