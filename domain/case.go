@@ -8,16 +8,19 @@
 // # Invariants
 //
 // Decide refuses a command that would break one of these rules with a
-// *Error whose Rule names it (CodeForbidden for C1 to C4, CodeNotFound for
-// C5, CodeConflict for the rest). Input that is malformed whatever the state
-// (an empty reason, an unknown enum value) gets CodeInvalid instead.
+// *Error whose Rule names it: CodeForbidden for C1 to C4, CodeNotFound for
+// a command on a case never submitted, CodeConflict for the rest. Input
+// that is malformed whatever the state (an empty reason, an unknown enum
+// value) gets CodeInvalid; an unknown item, complaint or 督办 CodeNotFound.
 //
 //	C1  A department officer acts only on items of their own department.
 //	C2  Window officers act on intake (submission, refusal, supplement,
-//	    acceptance, delivery), only on cases of their region.
+//	    acceptance, delivery) and supervisors supervise, each only on
+//	    cases of their region.
 //	C3  Applicants act only on their own case (as applicant or agent).
 //	C4  Each command may be given only by the roles usecases.go lists.
-//	C5  A case is submitted once; every other command needs a submitted case.
+//	C5  A case is submitted once and taken in (accepted or refused) once;
+//	    every other command needs a submitted case.
 //	C6  Nothing is decided on items before the case is accepted.
 //	C7  A refused, withdrawn or terminated case takes no further action but
 //	    rating (refused), correction and 督办 closing; a completed case takes

@@ -11,7 +11,7 @@ const (
 	ruleRegion      = "C2 window officers and supervisors act in their region"
 	ruleOwnCase     = "C3 applicants act only on their own case"
 	ruleRole        = "C4 command not open to this role"
-	ruleSubmitted   = "C5 a case is submitted once"
+	ruleSubmitted   = "C5 a case is submitted and taken in once"
 	ruleAccepted    = "C6 nothing is decided before acceptance"
 	ruleClosed      = "C7 no action on a closed case"
 	ruleDependency  = "C8 no dispatch before dependencies concluded"
