@@ -1,0 +1,87 @@
+package embedded
+
+import (
+	"github.com/cockroachdb/pebble/v2"
+)
+
+// streamHead is the state of a stream the version check and the chain need.
+type streamHead struct {
+	version uint64
+	hash    [32]byte
+	exists  bool
+}
+
+// headCache keeps stream heads in memory so that version checks do not read
+// the disk on the hot path. It belongs to the writer goroutine. Heads it
+// drops are reloaded from disk: everything the writer has applied is
+// visible there, synced or not (invariant 7).
+type headCache struct {
+	db    *pebble.DB
+	max   int
+	heads map[string]streamHead
+}
+
+func newHeadCache(db *pebble.DB, max int) *headCache {
+	return &headCache{db: db, max: max, heads: make(map[string]streamHead)}
+}
+
+// trim drops arbitrary heads once the cache is over its bound. It runs
+// between groups only, so no head is dropped while a group uses it.
+func (c *headCache) trim() {
+	if len(c.heads) <= c.max {
+		return
+	}
+	keep := c.max * 3 / 4
+	for k := range c.heads {
+		if len(c.heads) <= keep {
+			break
+		}
+		delete(c.heads, k)
+	}
+}
+
+func (c *headCache) put(stream string, h streamHead) { c.heads[stream] = h }
+
+// get returns the head of stream, loading it from disk if needed. Missing
+// streams are not cached: a new stream's first append puts its head.
+func (c *headCache) get(stream string) (streamHead, error) {
+	if h, ok := c.heads[stream]; ok {
+		return h, nil
+	}
+	h, err := loadHead(c.db, stream)
+	if err != nil || !h.exists {
+		return h, err
+	}
+	c.heads[stream] = h
+	return h, nil
+}
+
+// loadHead reads the last stream index entry of stream and the hash of the
+// event it points at.
+func loadHead(db *pebble.DB, stream string) (streamHead, error) {
+	lower, upper := streamBounds(stream)
+	it, err := db.NewIter(&pebble.IterOptions{LowerBound: lower, UpperBound: upper})
+	if err != nil {
+		return streamHead{}, err
+	}
+	defer it.Close()
+	if !it.Last() {
+		return streamHead{}, it.Error()
+	}
+	version := versionOfStreamKey(it.Key())
+	pos, ok := decodePosition(it.Value())
+	if !ok {
+		return streamHead{}, corruptAt(0, errCorrupt)
+	}
+	v, closer, err := db.Get(logKey(pos))
+	if err != nil {
+		// Invariant 2: every stream index entry names a recorded position.
+		return streamHead{}, corruptAt(pos, err)
+	}
+	defer closer.Close()
+	var rec record
+	if err := decodeRecord(v, &rec); err != nil {
+		return streamHead{}, corruptAt(pos, err)
+	}
+	return streamHead{version: version, hash: rec.hash, exists: true}, nil
+}

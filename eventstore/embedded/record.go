@@ -1,0 +1,135 @@
+package embedded
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/caseledger/caseledger/eventstore"
+)
+
+// recordVersion is the first byte of every log value (invariant 4).
+const recordVersion = 1
+
+// errCorrupt marks a value that does not decode; it means the directory was
+// damaged or written by something else.
+var errCorrupt = errors.New("embedded: corrupt record")
+
+// record is a decoded log value. Its byte slices alias the value they were
+// decoded from; materialize copies them out.
+type record struct {
+	stream     []byte
+	typ        []byte
+	version    uint64
+	id         uuid.UUID
+	recordedAt int64
+	hash       [32]byte
+	index      uint64 // the event's index within its append
+	count      uint64 // how many events its append had
+	metadata   []byte
+	data       []byte
+}
+
+// appendRecord encodes e as a log value (the layout is in the package
+// comment, "Log values").
+func appendRecord(dst []byte, e *eventstore.RecordedEvent, index, count int) []byte {
+	dst = append(dst, recordVersion)
+	dst = binary.AppendUvarint(dst, uint64(len(e.Stream)))
+	dst = append(dst, e.Stream...)
+	dst = binary.AppendUvarint(dst, uint64(len(e.Type)))
+	dst = append(dst, e.Type...)
+	dst = binary.BigEndian.AppendUint64(dst, e.Version)
+	dst = append(dst, e.ID[:]...)
+	dst = binary.BigEndian.AppendUint64(dst, uint64(e.RecordedAt.UnixNano()))
+	dst = append(dst, e.Hash[:]...)
+	dst = binary.AppendUvarint(dst, uint64(index))
+	dst = binary.AppendUvarint(dst, uint64(count))
+	dst = binary.AppendUvarint(dst, uint64(len(e.Metadata)))
+	dst = append(dst, e.Metadata...)
+	return append(dst, e.Data...)
+}
+
+// peekStreamType returns the stream and type of a log value without decoding
+// the rest, so that filtered scans skip events cheaply.
+func peekStreamType(v []byte) (stream, typ []byte, err error) {
+	if len(v) == 0 || v[0] != recordVersion {
+		return nil, nil, errCorrupt
+	}
+	rest := v[1:]
+	if stream, rest, err = lenPrefixed(rest); err != nil {
+		return nil, nil, err
+	}
+	typ, _, err = lenPrefixed(rest)
+	return stream, typ, err
+}
+
+func decodeRecord(v []byte, r *record) error {
+	if len(v) == 0 || v[0] != recordVersion {
+		return errCorrupt
+	}
+	rest := v[1:]
+	var err error
+	if r.stream, rest, err = lenPrefixed(rest); err != nil {
+		return err
+	}
+	if r.typ, rest, err = lenPrefixed(rest); err != nil {
+		return err
+	}
+	if len(rest) < 8+16+8+32 {
+		return errCorrupt
+	}
+	r.version = binary.BigEndian.Uint64(rest)
+	copy(r.id[:], rest[8:24])
+	r.recordedAt = int64(binary.BigEndian.Uint64(rest[24:32]))
+	copy(r.hash[:], rest[32:64])
+	rest = rest[64:]
+	var n int
+	if r.index, n = binary.Uvarint(rest); n <= 0 {
+		return errCorrupt
+	}
+	rest = rest[n:]
+	if r.count, n = binary.Uvarint(rest); n <= 0 {
+		return errCorrupt
+	}
+	rest = rest[n:]
+	if r.metadata, rest, err = lenPrefixed(rest); err != nil {
+		return err
+	}
+	r.data = rest
+	return nil
+}
+
+func lenPrefixed(b []byte) (field, rest []byte, err error) {
+	l, n := binary.Uvarint(b)
+	if n <= 0 || uint64(len(b)-n) < l {
+		return nil, nil, errCorrupt
+	}
+	return b[n : n+int(l)], b[n+int(l):], nil
+}
+
+// materialize copies r into e. Data and metadata share one allocation.
+func (r *record) materialize(pos uint64, e *eventstore.RecordedEvent) {
+	buf := make([]byte, len(r.data)+len(r.metadata))
+	copy(buf, r.data)
+	copy(buf[len(r.data):], r.metadata)
+	*e = eventstore.RecordedEvent{
+		ID:         r.id,
+		Stream:     string(r.stream),
+		Version:    r.version,
+		Position:   pos,
+		Type:       string(r.typ),
+		Data:       buf[:len(r.data):len(r.data)],
+		RecordedAt: time.Unix(0, r.recordedAt).UTC(),
+		Hash:       r.hash,
+	}
+	if len(r.metadata) > 0 {
+		e.Metadata = buf[len(r.data):]
+	}
+}
+
+func corruptAt(pos uint64, err error) error {
+	return fmt.Errorf("embedded: position %d: %w", pos, err)
+}
