@@ -1,0 +1,85 @@
+package http
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v4/middleware"
+)
+
+// routes is the route table: every route of the API, grouped by version and
+// by the roles that may use it. openapi_test.go checks that each one is in
+// the OpenAPI document.
+func (s *Server) routes() {
+	e := s.echo
+	e.Use(
+		middleware.RequestID(),
+		s.logRequests(),
+		middleware.RecoverWithConfig(middleware.RecoverConfig{
+			// The panic becomes an internal error, logged by the error
+			// handler with the request ID; the stack goes to the log too.
+			LogErrorFunc: func(c echo.Context, err error, stack []byte) error {
+				s.log.LogAttrs(c.Request().Context(), slog.LevelError, "panic",
+					slog.String("error", err.Error()), slog.String("stack", string(stack)))
+				return err
+			},
+		}),
+		s.metrics.observe,
+		middleware.BodyLimit(s.cfg.BodyLimit),
+		middleware.ContextTimeoutWithConfig(middleware.ContextTimeoutConfig{
+			Timeout: s.cfg.RequestTimeout,
+			// A backup copies the whole store; it is bounded by its client.
+			Skipper: func(c echo.Context) bool { return c.Path() == "/v1/admin/backup" },
+		}),
+	)
+
+	e.GET("/healthz", s.healthz)
+	e.GET("/readyz", s.readyz)
+	e.GET("/metrics", s.metrics.handler())
+	e.GET("/openapi.json", serveOpenAPI)
+
+	v1 := e.Group("/v1", s.verify.authenticate)
+	v1.GET("/me", s.me)
+
+	// Auditors read raw events; the handler narrows supervisors to their
+	// region.
+	audit := v1.Group("", allow(RoleSupervisor, RoleAdmin))
+	audit.GET("/cases/:id/events", s.caseEvents)
+
+	admin := v1.Group("/admin", allow(RoleAdmin))
+	admin.POST("/backup", s.backup)
+
+	s.caseRoutes(v1)
+}
+
+// logRequests logs one line per request: method, route template, status,
+// latency and request ID. Never the URL (IDs and query values), the body,
+// the client address or the token: none of them belongs in a log.
+func (s *Server) logRequests() echo.MiddlewareFunc {
+	return middleware.RequestLoggerWithConfig(middleware.RequestLoggerConfig{
+		LogStatus:    true,
+		LogMethod:    true,
+		LogRoutePath: true,
+		LogLatency:   true,
+		LogRequestID: true,
+		HandleError:  true,
+		LogValuesFunc: func(c echo.Context, v middleware.RequestLoggerValues) error {
+			level := slog.LevelInfo
+			if v.Status >= http.StatusInternalServerError {
+				level = slog.LevelError
+			}
+			attrs := []slog.Attr{
+				slog.String("method", v.Method), slog.String("route", v.RoutePath),
+				slog.Int("status", v.Status), slog.Duration("latency", v.Latency),
+				slog.String("request_id", v.RequestID),
+			}
+			if p, ok := c.Get(principalKey).(Principal); ok {
+				attrs = append(attrs, slog.Any("principal", p))
+			}
+			s.log.LogAttrs(context.WithoutCancel(c.Request().Context()), level, "request", attrs...)
+			return nil
+		},
+	})
+}
