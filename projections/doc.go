@@ -1,0 +1,75 @@
+// Package projections builds read models from the event log and keeps them
+// up to date: the runner, its on-disk copies, read-your-writes waits,
+// blue/green version changes and replays.
+//
+// # Model
+//
+// A Projection is code with a Name, a Version and an Apply that folds one
+// event into state kept in a key/value store. Apply runs inside a Tx that the
+// runner shares between many events, so the cost of a commit is paid once per
+// batch while an error still names the one event that caused it.
+//
+// # On-disk format
+//
+//  1. Every projection copy is its own Pebble database in
+//     <dir>/<name>-v<version>.<generation>. Name matches [a-z][a-z0-9_]*, so
+//     the directory name parses back unambiguously. Generation counts rebuilds
+//     of one version (Runner.Rebuild), starting at 1.
+//  2. Inside a copy, keys starting with 0x00 are the runner's: 0x00 "checkpoint"
+//     (u64be, the last position folded in) and 0x00 "live" (present once the
+//     copy has served reads). A projection's own keys are stored behind the
+//     prefix 0x01, so no projection key can collide with the runner's.
+//
+// # Invariants
+//
+//  3. State and checkpoint change together: the runner writes a batch's state
+//     changes and the checkpoint into one Pebble batch and commits it once.
+//     Pebble applies a batch atomically, in memory and in its write-ahead log,
+//     so every state a reader or a restart can observe is exactly the fold of
+//     the events up to its checkpoint. Restart resumes with Subscribe(After:
+//     checkpoint): nothing is applied twice and nothing is skipped.
+//  4. Commits are not synced. After a process crash the operating system
+//     still holds the write-ahead log; after a machine crash Pebble recovers a
+//     prefix of its batches, and by invariant 3 that prefix is a consistent
+//     (older) checkpoint. Replaying from it re-applies only events whose
+//     effects were lost with it. The event store is the durable record.
+//  5. A copy's checkpoint advances over every event of the log, matching its
+//     Filter or not: the runner subscribes unfiltered and filters itself. A
+//     store may never say where a filtered subscription got to between
+//     matching events, and without that a read waiting for the position of a
+//     non-matching append would wait for ever.
+//  6. A failing Apply (an error or a panic) stops its projection only. The
+//     batch in progress is dropped, so the copy stays at its last checkpoint,
+//     and the *ApplyError names projection, version, event type, stream,
+//     stream version and position. Health shows it; reads needing later
+//     positions fail with it at once instead of waiting. Nothing is skipped:
+//     a restart with fixed code resumes at the failed event.
+//
+// # Versions and blue/green
+//
+//  7. The copy being built for the registered version is the target. When the
+//     target is already live it serves. Otherwise the newest live copy of the
+//     same name (an older version, or the previous generation) keeps serving,
+//     frozen at its checkpoint because its code is gone, while the target is
+//     built from position zero in the background; an interrupted build
+//     resumes from its own checkpoint. The target is marked live and swapped in
+//     once it has caught up with the head; the old copy is closed once its
+//     last reader is done and its directory removed. Copies that are neither
+//     target nor server are removed at Open.
+//  8. Reads take a Pebble snapshot of the serving copy, so a read sees one
+//     checkpoint's state even while batches commit and even across a swap.
+//
+// # Reads
+//
+//  9. Read and WaitFor take a minimum position (the LastPosition of an
+//     append) and wait, bounded by the context, until the serving copy has
+//     committed it. A deadline yields a domain.CodeUnavailable error.
+//
+// # Replay
+//
+//  10. Replay folds a prefix of the log (up to a position, or up to the first
+//     event recorded after a time) into a fresh copy in its own directory,
+//     reporting progress per batch. A time bound cuts the log in position
+//     order rather than filtering by time, because only a prefix of the log
+//     is a state that existed.
+package projections

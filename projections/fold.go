@@ -1,0 +1,134 @@
+package projections
+
+import (
+	"encoding/binary"
+	"fmt"
+
+	"github.com/caseledger/caseledger/eventstore"
+	"github.com/cockroachdb/pebble/v2"
+)
+
+// ApplyError reports the event a projection failed on (invariant 6).
+type ApplyError struct {
+	Projection string
+	Version    int
+	EventType  string
+	Stream     string
+	// StreamVersion is the event's version within Stream.
+	StreamVersion uint64
+	Position      uint64
+	Err           error
+}
+
+func (e *ApplyError) Error() string {
+	return fmt.Sprintf("projections: %s v%d failed at position %d (%s in %s, version %d): %v",
+		e.Projection, e.Version, e.Position, e.EventType, e.Stream, e.StreamVersion, e.Err)
+}
+
+func (e *ApplyError) Unwrap() error { return e.Err }
+
+// folder folds events into one copy, batching many events into one Pebble
+// batch that carries the checkpoint too (invariant 3).
+type folder struct {
+	c      *dbCopy
+	p      Projection
+	filter eventstore.Filter
+	batch  *pebble.Batch
+	tx     Tx
+	// pos is the position reached by the uncommitted batch; dirty says the
+	// batch holds something (state or a checkpoint move) to commit.
+	pos     uint64
+	pending int
+	dirty   bool
+}
+
+func newFolder(c *dbCopy, p Projection) *folder {
+	return &folder{c: c, p: p, filter: p.Filter(), pos: c.position.Load()}
+}
+
+// apply folds e if it passes the filter, and moves the checkpoint past it
+// either way (invariant 5). Events at or before the checkpoint were folded
+// already and are ignored, which keeps a resumed subscription exact even if a
+// backend re-delivers its boundary event.
+func (f *folder) apply(e *eventstore.RecordedEvent) error {
+	if e.Position <= f.pos {
+		return nil
+	}
+	if f.filter.IsZero() || f.filter.Matches(e) {
+		if f.batch == nil {
+			f.batch = f.c.db.NewIndexedBatch()
+			f.tx.b = f.batch
+		}
+		if err := f.call(e); err != nil {
+			return &ApplyError{Projection: f.p.Name(), Version: f.p.Version(), EventType: e.Type,
+				Stream: e.Stream, StreamVersion: e.Version, Position: e.Position, Err: err}
+		}
+		f.pending++
+	}
+	f.pos = e.Position
+	f.dirty = true
+	return nil
+}
+
+// call runs Apply, turning a panic into an error so that one broken handler
+// stops its projection only.
+func (f *folder) call(e *eventstore.RecordedEvent) (err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			err = fmt.Errorf("panic: %v", v)
+		}
+	}()
+	return f.p.Apply(&f.tx, e)
+}
+
+// advance moves the checkpoint to pos without an event: the store said
+// nothing lies between (a caught-up or checkpoint message).
+func (f *folder) advance(pos uint64) {
+	if pos > f.pos {
+		f.pos = pos
+		f.dirty = true
+	}
+}
+
+// commit writes the checkpoint into the batch and commits state and
+// checkpoint together; only then do readers see the new position.
+func (f *folder) commit() error {
+	if !f.dirty {
+		return nil
+	}
+	b := f.batch
+	if b == nil {
+		b = f.c.db.NewBatch()
+	}
+	var cp [8]byte
+	binary.BigEndian.PutUint64(cp[:], f.pos)
+	if err := b.Set(keyCheckpoint, cp[:], nil); err != nil {
+		b.Close()
+		f.reset()
+		return err
+	}
+	err := b.Commit(pebble.NoSync)
+	b.Close()
+	f.reset()
+	if err != nil {
+		return fmt.Errorf("projections: commit %s: %w", f.c.id.dir(), err)
+	}
+	f.c.position.Store(f.pos)
+	return nil
+}
+
+// discard drops the uncommitted batch; the copy stays at its checkpoint.
+func (f *folder) discard() {
+	if f.batch != nil {
+		f.batch.Close()
+	}
+	f.reset()
+	f.pos = f.c.position.Load()
+}
+
+func (f *folder) reset() {
+	f.batch = nil
+	f.tx.b = nil
+	f.pending = 0
+	f.dirty = false
+}
