@@ -99,8 +99,10 @@ type Result[S, E any] struct {
 	// the command's last event, usable as a minimum position for queries.
 	// When the command recorded nothing it is the head that was loaded.
 	Head Head
-	// Replayed is true when the command had been recorded before and nothing
-	// new was recorded.
+	// Replayed is true when the loop found the command in the stream and
+	// recorded nothing. A twin sent at the same instant may instead be
+	// caught by the store's idempotency (rule 7): it then reports false,
+	// with the same Head and events as the first, and still records nothing.
 	Replayed bool
 	// Attempts is how many times the command was decided.
 	Attempts int

@@ -273,3 +273,33 @@ func mustRead(tb testing.TB, store eventstore.Store, stream string) []eventstore
 	}
 	return events
 }
+
+func TestTwinCommandsRacingRecordOnce(t *testing.T) {
+	ctx := context.Background()
+	store := newStore(t)
+	loop := counterLoop(store, 0)
+	id := uuid.New()
+	const twins = 4
+	results := make([]decider.Result[total, added], twins)
+	errs := make([]error, twins)
+	var wg sync.WaitGroup
+	for i := range twins {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			results[i], errs[i] = loop.Run(ctx, add("counter-1", id, 1, 100))
+		}()
+	}
+	wg.Wait()
+	for i := range twins {
+		if errs[i] != nil {
+			t.Fatalf("twin %d: %v", i, errs[i])
+		}
+		if got, want := results[i].Head, results[0].Head; got != want {
+			t.Errorf("twin %d head = %+v, want %+v (every twin answers the one outcome)", i, got, want)
+		}
+	}
+	if got, want := len(mustRead(t, store, "counter-1")), 1; got != want {
+		t.Errorf("stream length = %d, want %d", got, want)
+	}
+}
