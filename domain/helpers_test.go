@@ -2,8 +2,8 @@ package domain_test
 
 import (
 	"errors"
-	"slices"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"sync/atomic"
