@@ -4,6 +4,8 @@ go 1.26.8
 
 require github.com/google/uuid v1.6.0
 
+require pgregory.net/rapid v1.3.0
+
 require (
 	github.com/DataDog/zstd v1.5.7 // indirect
 	github.com/EventStore/EventStore-Client-Go/v4 v4.2.0 // indirect
