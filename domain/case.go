@@ -22,18 +22,22 @@
 //	C5  A case is submitted once and taken in (accepted or refused) once;
 //	    every other command needs a submitted case.
 //	C6  Nothing is decided on items before the case is accepted.
-//	C7  A refused, withdrawn or terminated case takes no further action but
-//	    rating (refused), correction and 督办 closing; a completed case takes
-//	    only follow-up (certificates, delivery, rating, complaints, 督办,
-//	    corrections).
+//	C7  A refused, withdrawn or terminated case takes only complaints and
+//	    their answers, the rating of a refusal and its handling, corrections
+//	    and the closing of 督办; a completed case takes only follow-up
+//	    (certificates, late tolerance materials, delivery, rating,
+//	    complaints, 督办, corrections).
 //	C8  No item is dispatched before its dependencies concluded with an
 //	    approval; a serial (串联) bundle runs one item at a time. Dispatch
 //	    is automatic: acceptance and each conclusion append the dispatches
 //	    they make possible, and the completion when every item is settled.
 //	C9  No action on a concluded or withdrawn item.
-//	C10 One supplement notice per case, and it lists every material then
-//	    missing, at once (一次性告知); supplements are received only while a
-//	    notice is open.
+//	C10 One supplement notice per case. At intake the window lists every
+//	    material then missing, at once (一次性告知); after acceptance a
+//	    department with a running item may issue it instead (补正), and the
+//	    clocks of running items stop until the supplement is received.
+//	    Supplements are received only while the notice is open, and only
+//	    materials it asked for.
 //	C11 Acceptance needs every key material; plain acceptance needs every
 //	    material. With tolerance (容缺受理) only minor materials may be
 //	    missing, at least one, with a signed commitment due after acceptance
@@ -41,12 +45,13 @@
 //	    dishonesty list.
 //	C12 A department accepts a dispatched item once; steps, pauses,
 //	    extensions and decisions need the item accepted by its department.
-//	C13 One pause at a time: a suspended item or one in a special procedure
-//	    takes no step, extension or decision until it resumes; resume only
-//	    what is suspended, end only an open special procedure.
-//	C14 An extension is in the item's limit unit, needs an approval
-//	    reference, and all extensions together stay within the item's legal
-//	    maximum.
+//	C13 One pause at a time: a suspended item, one in a special procedure or
+//	    one awaiting a supplement takes no step, pause, extension or
+//	    decision until it resumes; resume only what is suspended, end only
+//	    an open special procedure.
+//	C14 An extension (延长审批, with its approval reference) is in the unit
+//	    of the item's maximum, and all extensions together stay within it;
+//	    an item without a maximum is not extended.
 //	C15 Approval with tolerance only in a case accepted with tolerance; a
 //	    denial states its legal basis.
 //	C16 A certificate only for an approved item, once.
@@ -55,7 +60,7 @@
 //	C18 The applicant withdraws the whole case before it completes, or items
 //	    not yet started (not accepted by their department).
 //	C19 One rating per case, by the applicant, only after completion or
-//	    refusal; the two bad labels need reason tags.
+//	    refusal. (The two bad labels need reason tags: CodeInvalid.)
 //	C20 Bad-rating handling only for a bad rating, in order: callback,
 //	    triage, then rectification report and sign-off (founded or
 //	    reasonable), or appeal, appeal decision and sign-off (malicious).
