@@ -90,19 +90,25 @@ func (su *suite) testIndependentAppenders(t *testing.T) {
 
 	r := h.subscribe(eventstore.SubscribeOptions{})
 	r.catchUp()
+	// The subscriber reads up to a last event appended after all others, so
+	// that a lost event shows at once instead of as a timeout.
+	last := h.event("Closed")
 	seen := make(chan []eventstore.RecordedEvent, 1)
 	go func() {
 		// Off the test goroutine t.Fatal is not allowed, so this reads Next
 		// directly; comparing with the log below checks order and
 		// uniqueness.
 		var got []eventstore.RecordedEvent
-		for len(got) < total {
+		for {
 			m, err := r.sub.Next()
 			if err != nil {
 				break
 			}
 			if m.Kind == eventstore.MessageEvent {
 				got = append(got, m.Event)
+				if m.Event.ID == last.ID {
+					break
+				}
 			}
 		}
 		seen <- got
@@ -121,10 +127,11 @@ func (su *suite) testIndependentAppenders(t *testing.T) {
 		})
 	}
 	wg.Wait()
+	h.mustAppend(stream("case"), eventstore.NoStream, last)
 
 	log := h.readAll()
-	if len(log) != total {
-		t.Fatalf("log holds %d events, want %d", len(log), total)
+	if len(log) != total+1 {
+		t.Fatalf("log holds %d events, want %d", len(log), total+1)
 	}
 	h.checkPositions(log)
 	for w, cs := range calls {

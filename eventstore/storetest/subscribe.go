@@ -169,9 +169,13 @@ func (su *suite) testSlowConsumer(t *testing.T) {
 	for err := range errs {
 		t.Fatalf("Append: %v", err)
 	}
-	for len(got) < total {
+	// Reading up to a last event appended after all others, rather than
+	// counting, makes a lost event fail at once instead of at a timeout.
+	last := h.event("Closed")
+	h.mustAppend(stream("case"), eventstore.NoStream, last)
+	for i := 0; len(got) == 0 || got[len(got)-1].ID != last.ID; i++ {
 		got = append(got, r.events(1)...)
-		if len(got)%100 == 0 {
+		if i%100 == 0 {
 			time.Sleep(time.Millisecond)
 		}
 	}
