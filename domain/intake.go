@@ -16,6 +16,8 @@ func (d *decision) submit(c *SubmitCase) ([]Event, error) {
 	f.check(c.Applicant.Kind == Person || c.Applicant.Kind == Company, "applicant.kind", "person or company")
 	f.check(c.Agent == nil || c.Agent.Ref != "", "agent.ref", "required")
 	f.check(len(c.Region) == 6 || len(c.Region) == 9, "region", "6 or 9 digit region code")
+	f.check(masked(c.Applicant), "applicant", "display values must be masked (MaskName, MaskIDNumber)")
+	f.check(c.Agent == nil || masked(*c.Agent), "agent", "display values must be masked (MaskName, MaskIDNumber)")
 	if err := f.err(); err != nil {
 		return nil, err
 	}
@@ -38,6 +40,12 @@ func (d *decision) submit(c *SubmitCase) ([]Event, error) {
 		return nil, &Error{Code: CodeNotFound, Message: "no bundle " + c.BundleCode + " in the catalogue"}
 	}
 	snapshot := *b
+	for _, m := range c.Provided {
+		if !bundleMaterial(&snapshot, m) {
+			return nil, &Error{Code: CodeInvalid, Message: "invalid command",
+				Fields: []FieldError{{Field: "provided", Message: "no material " + m + " in bundle " + b.Code}}}
+		}
+	}
 	key, minor := missingMaterials(&snapshot, c.Provided)
 	return []Event{
 		&CaseSubmitted{CatalogueVersion: d.env.Catalogue.Version, Bundle: snapshot, Channel: c.Channel,
@@ -169,7 +177,7 @@ func (d *decision) receiveSupplement(c *ReceiveSupplement) ([]Event, error) {
 	}
 	var due []ItemDue
 	for _, it := range d.s.Items {
-		if it.AwaitingSupplement {
+		if it.AwaitingSupplement && !it.Settled() {
 			due = append(due, ItemDue{Item: it.Code, Due: d.dueAfterPause(&it, workday.Limit{})})
 		}
 	}

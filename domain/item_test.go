@@ -50,7 +50,7 @@ func dueIs(want string) func(*testing.T, []domain.Event) {
 }
 
 func chainAccepted() []domain.Command {
-	s := submit(window, allMaterials...)
+	s := submit(window, "id_card")
 	s.BundleCode = "chain"
 	return []domain.Command{s, &domain.AcceptCase{CommandMeta: on(window, 0), AcceptanceNumber: "SL-2"}}
 }

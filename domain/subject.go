@@ -85,3 +85,11 @@ func ValidIDNumber(id string) bool {
 	}
 	return int(last) == '0'+check
 }
+
+// masked reports whether s's display values are masked: events must never
+// carry a name or an identity number in clear, so a value without a star is
+// refused rather than stored.
+func masked(s Subject) bool {
+	ok := func(v string) bool { return v == "" || strings.Contains(v, "*") }
+	return ok(s.MaskedName) && ok(s.MaskedID)
+}
