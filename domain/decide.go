@@ -9,9 +9,10 @@ import (
 
 // Decide returns the events cmd causes in a case in state s, or a *Error.
 // It is pure. A command whose ID the case already processed returns no
-// events and no error, so a retry is harmless; a new command's events get
-// IDs derived from its ID (EventID), so a retry the state did not see yet
-// (another process) produces byte-identical events the store recognises.
+// events and no error, so a retry is harmless. A new command's events get
+// IDs derived from its ID (EventID): the same command decided twice on the
+// same state (a retry racing in another process) yields the same events,
+// which the store's idempotency (eventstore rule 7) records once.
 func Decide(s State, cmd Command, env Env) ([]Event, error) {
 	m := cmd.Metadata()
 	if err := validateMeta(m); err != nil {
@@ -47,6 +48,12 @@ func Decide(s State, cmd Command, env Env) ([]Event, error) {
 	return append(evs, auto...), nil
 }
 
+// systemActor is the actor of automatic events (pre-check, dispatch,
+// completion): the service itself, in the case's region.
+func systemActor(region string) Actor {
+	return Actor{Role: RoleSystem, PersonID: "caseledger", Region: region}
+}
+
 // decision carries what every command handler needs.
 type decision struct {
 	s   *State // read only
@@ -77,7 +84,7 @@ func automate(s *State, m CommandMeta, env Env) []Event {
 	if s.Status != StatusAccepted {
 		return nil
 	}
-	system := Actor{Role: RoleSystem, PersonID: "caseledger", Region: s.Region}
+	system := systemActor(s.Region)
 	on := workday.DateOf(m.At)
 	var evs []Event
 	for _, code := range dispatchable(s) {

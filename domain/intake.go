@@ -5,7 +5,6 @@ import (
 	"strings"
 
 	"github.com/caseledger/caseledger/domain/catalogue"
-	"github.com/caseledger/caseledger/domain/workday"
 )
 
 func (d *decision) submit(c *SubmitCase) ([]Event, error) {
@@ -39,7 +38,7 @@ func (d *decision) submit(c *SubmitCase) ([]Event, error) {
 	if !ok {
 		return nil, &Error{Code: CodeNotFound, Message: "no bundle " + c.BundleCode + " in the catalogue"}
 	}
-	snapshot := *b
+	snapshot := snapshotBundle(b)
 	for _, m := range c.Provided {
 		if !bundleMaterial(&snapshot, m) {
 			return nil, &Error{Code: CodeInvalid, Message: "invalid command",
@@ -49,10 +48,29 @@ func (d *decision) submit(c *SubmitCase) ([]Event, error) {
 	key, minor := missingMaterials(&snapshot, c.Provided)
 	return []Event{
 		&CaseSubmitted{CatalogueVersion: d.env.Catalogue.Version, Bundle: snapshot, Channel: c.Channel,
-			Applicant: c.Applicant, Agent: c.Agent, Region: c.Region, Provided: slices.Clone(c.Provided)},
-		&CasePrechecked{EventMeta: EventMeta{Actor: Actor{Role: RoleSystem, PersonID: "caseledger", Region: c.Region}},
-			MissingKey: key, MissingMinor: minor},
+			Applicant: c.Applicant, Agent: cloneSubject(c.Agent), Region: c.Region, Provided: slices.Clone(c.Provided)},
+		&CasePrechecked{EventMeta: EventMeta{Actor: systemActor(c.Region)}, MissingKey: key, MissingMinor: minor},
 	}, nil
+}
+
+// snapshotBundle deep-copies a catalogue entry, so the case's copy shares
+// no memory with a catalogue that may be reloaded or edited later.
+func snapshotBundle(b *catalogue.Bundle) catalogue.Bundle {
+	c := *b
+	c.Items = slices.Clone(b.Items)
+	for i := range c.Items {
+		c.Items[i].Materials = slices.Clone(c.Items[i].Materials)
+		c.Items[i].DependsOn = slices.Clone(c.Items[i].DependsOn)
+	}
+	return c
+}
+
+func cloneSubject(s *Subject) *Subject {
+	if s == nil {
+		return nil
+	}
+	c := *s
+	return &c
 }
 
 // intake checks a window officer's intake decision on a submitted case.
@@ -81,107 +99,6 @@ func (d *decision) refuse(c *RefuseCase) ([]Event, error) {
 		return nil, err
 	}
 	return []Event{&CaseRefused{Reason: c.Reason, LegalBasis: c.LegalBasis, NoticeNumber: c.NoticeNumber}}, nil
-}
-
-// requestSupplement issues the case's one notice. At intake a window
-// officer lists every missing material; after acceptance a department
-// officer of a running item lists the materials needing correction (补正),
-// and the clocks of all running items stop until they arrive.
-func (d *decision) requestSupplement(c *RequestSupplement) ([]Event, error) {
-	var f fields
-	f.check(len(c.Missing) > 0, "missing", "required")
-	f.need("notice_number", c.NoticeNumber)
-	if err := f.err(); err != nil {
-		return nil, err
-	}
-	if err := d.open(false); err != nil {
-		return nil, err
-	}
-	if d.s.Status == StatusAccepted {
-		if err := d.runningDepartment(); err != nil {
-			return nil, err
-		}
-	} else if err := d.allow(RoleWindow); err != nil {
-		return nil, err
-	}
-	if d.s.Supplement.Requested {
-		return nil, RuleError(ruleSupplement, "the case had its supplement notice %s", d.s.Supplement.NoticeNumber)
-	}
-	if d.s.Status == StatusAccepted {
-		for _, m := range c.Missing {
-			if !bundleMaterial(&d.s.Bundle, m) {
-				return nil, Errorf(CodeInvalid, "no material %s in this bundle", m)
-			}
-		}
-		return []Event{&SupplementRequested{Missing: slices.Clone(c.Missing), NoticeNumber: c.NoticeNumber}}, nil
-	}
-	all := append(slices.Clone(d.s.MissingKey), d.s.MissingMinor...)
-	if len(all) == 0 {
-		return nil, RuleError(ruleSupplement, "no material is missing")
-	}
-	if !sameSet(c.Missing, all) {
-		return nil, RuleError(ruleSupplement, "the notice must list every missing material at once: %v", all)
-	}
-	return []Event{&SupplementRequested{Missing: all, NoticeNumber: c.NoticeNumber}}, nil
-}
-
-// runningDepartment checks that the actor is an officer of a department
-// with a dispatched or running item (C1).
-func (d *decision) runningDepartment() error {
-	for _, it := range d.s.Items {
-		if it.Status == ItemSent || it.Status == ItemInProgress {
-			if d.department(it.Department) == nil {
-				return nil
-			}
-		}
-	}
-	if d.m.Actor.Role != RoleDepartment {
-		return forbidden(ruleRole, "a %s may not do this", d.m.Actor.Role)
-	}
-	return forbidden(ruleDepartment, "no running item of %s in this case", d.m.Actor.Unit)
-}
-
-func bundleMaterial(b *catalogue.Bundle, code string) bool {
-	for i := range b.Items {
-		if _, ok := b.Items[i].Material(code); ok {
-			return true
-		}
-	}
-	return false
-}
-
-func (d *decision) receiveSupplement(c *ReceiveSupplement) ([]Event, error) {
-	var f fields
-	f.check(len(c.Materials) > 0, "materials", "required")
-	if err := f.err(); err != nil {
-		return nil, err
-	}
-	if err := d.allow(RoleWindow, RoleDepartment); err != nil {
-		return nil, err
-	}
-	if d.m.Actor.Role == RoleDepartment {
-		if err := d.runningDepartment(); err != nil {
-			return nil, err
-		}
-	}
-	if err := d.open(false); err != nil {
-		return nil, err
-	}
-	if !d.s.Supplement.Open {
-		return nil, RuleError(ruleSupplement, "no supplement notice is open")
-	}
-	for _, m := range c.Materials {
-		if !slices.Contains(d.s.Supplement.Missing, m) {
-			return nil, RuleError(ruleSupplement, "material %s was not asked for", m)
-		}
-	}
-	var due []ItemDue
-	for _, it := range d.s.Items {
-		if it.AwaitingSupplement && !it.Settled() {
-			due = append(due, ItemDue{Item: it.Code, Due: d.dueAfterPause(&it, workday.Limit{})})
-		}
-	}
-	return []Event{&SupplementReceived{Materials: slices.Clone(c.Materials), Due: due}}, nil
 }
 
 func (d *decision) accept(c *AcceptCase) ([]Event, error) {
@@ -272,18 +189,4 @@ func (d *decision) lapseTolerance(*LapseTolerance) ([]Event, error) {
 	}
 	return []Event{&CaseTerminated{Reason: "容缺材料逾期未补齐: " + strings.Join(t.Missing, ", "),
 		LegalBasis: "容缺受理承诺书 " + t.CommitmentRef}}, nil
-}
-
-func sameSet(a, b []string) bool {
-	for _, x := range a {
-		if !slices.Contains(b, x) {
-			return false
-		}
-	}
-	for _, x := range b {
-		if !slices.Contains(a, x) {
-			return false
-		}
-	}
-	return true
 }
