@@ -163,3 +163,19 @@ func checkInvariants(t *rapid.T, before, s domain.State, history []domain.Event)
 		}
 	}
 }
+
+// TestEvolveAcceptsAnyHistory feeds Evolve the events of real decisions in
+// random order, with repeats and gaps: it must never panic, because
+// history is fact even when it does not fit the rules of today.
+func TestEvolveAcceptsAnyHistory(t *testing.T) {
+	env := MustEnv(t)
+	pool := MustRun(t, env, with(ratedBad(), &domain.CallBackRating{CommandMeta: on(supervisor, 6), Notes: "n"})...)
+	pool = append(pool, MustRun(t, env, with(started(), suspend(1), &domain.RequestSupplement{CommandMeta: on(tax, 1), Missing: []string{"photo"}, NoticeNumber: "BZ"})...)...)
+	rapid.Check(t, func(t *rapid.T) {
+		evs := rapid.SliceOfN(rapid.SampledFrom(pool), 0, 60).Draw(t, "events")
+		s := domain.Replay(evs)
+		if got, want := s.Version, len(evs); got != want {
+			t.Fatalf("version %d after %d events", got, want)
+		}
+	})
+}
