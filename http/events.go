@@ -1,6 +1,7 @@
 package http
 
 import (
+	"bytes"
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
@@ -25,7 +26,11 @@ type eventJSON struct {
 	RecordedAt string          `json:"recorded_at"`
 	Data       json.RawMessage `json:"data"`
 	Metadata   json.RawMessage `json:"metadata,omitempty"`
-	Hash       string          `json:"hash"`
+	// The JSON encoder compacts data and metadata. When that changes their
+	// bytes, the exact bytes (which the hash covers) travel in base64 too.
+	DataBase64     string `json:"data_base64,omitempty"`
+	MetadataBase64 string `json:"metadata_base64,omitempty"`
+	Hash           string `json:"hash"`
 }
 
 func toEventJSON(e *eventstore.RecordedEvent) eventJSON {
@@ -33,7 +38,18 @@ func toEventJSON(e *eventstore.RecordedEvent) eventJSON {
 		ID: e.ID.String(), Stream: e.Stream, Version: e.Version, Position: e.Position, Type: e.Type,
 		RecordedAt: e.RecordedAt.UTC().Format(time.RFC3339Nano),
 		Data:       e.Data, Metadata: e.Metadata, Hash: hex.EncodeToString(e.Hash[:]),
+		DataBase64: exactBytes(e.Data), MetadataBase64: exactBytes(e.Metadata),
 	}
+}
+
+// exactBytes is "" when compacting raw leaves it unchanged, else its
+// base64.
+func exactBytes(raw []byte) string {
+	var b bytes.Buffer
+	if json.Compact(&b, raw) == nil && bytes.Equal(b.Bytes(), raw) {
+		return ""
+	}
+	return base64.StdEncoding.EncodeToString(raw)
 }
 
 type eventPage struct {

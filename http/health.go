@@ -2,13 +2,10 @@ package http
 
 import (
 	"net/http"
-	"os"
-	"path/filepath"
 
 	"github.com/labstack/echo/v4"
 
 	"github.com/caseledger/caseledger/domain"
-	"github.com/caseledger/caseledger/eventstore"
 )
 
 type healthResponse struct {
@@ -49,42 +46,4 @@ type meResponse struct {
 func (s *Server) me(c echo.Context) error {
 	p := principal(c)
 	return writeJSON(c, http.StatusOK, meResponse{Subject: p.Subject, Role: p.Role, Unit: p.Unit, Region: p.Region, Version: s.cfg.Version})
-}
-
-type backupRequest struct {
-	Dir string `json:"dir"`
-}
-
-type backupResponse struct {
-	Dir  string `json:"dir"`
-	Head uint64 `json:"head"`
-}
-
-// backup copies the running store into a new directory on the server's
-// machine. The directory must be absolute and must not exist yet, so a
-// backup never overwrites anything.
-func (s *Server) backup(c echo.Context) error {
-	var req backupRequest
-	if err := bindJSON(c, &req); err != nil {
-		return err
-	}
-	if req.Dir == "" || !filepath.IsAbs(req.Dir) {
-		return invalidField("dir", "must be an absolute path on the server")
-	}
-	if _, err := os.Stat(req.Dir); err == nil {
-		return invalidField("dir", "already exists; a backup goes into a new directory")
-	}
-	b, ok := s.cfg.Store.(eventstore.Backuper)
-	if !ok {
-		return domain.Errorf(domain.CodeUnavailable, "this store backend cannot back itself up online")
-	}
-	ctx := c.Request().Context()
-	head, err := s.store.Head(ctx)
-	if err != nil {
-		return err
-	}
-	if err := b.Backup(ctx, req.Dir); err != nil {
-		return err
-	}
-	return writeJSON(c, http.StatusOK, backupResponse{Dir: req.Dir, Head: head})
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"strings"
 
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
@@ -30,8 +31,9 @@ func (s *Server) routes() {
 		middleware.BodyLimit(s.cfg.BodyLimit),
 		middleware.ContextTimeoutWithConfig(middleware.ContextTimeoutConfig{
 			Timeout: s.cfg.RequestTimeout,
-			// A backup copies the whole store; it is bounded by its client.
-			Skipper: func(c echo.Context) bool { return c.Path() == "/v1/admin/backup" },
+			// Backup, verify and export walk the whole store; their
+			// client bounds them.
+			Skipper: func(c echo.Context) bool { return strings.HasPrefix(c.Path(), "/v1/admin/") },
 		}),
 	)
 
@@ -50,6 +52,8 @@ func (s *Server) routes() {
 
 	admin := v1.Group("/admin", allow(RoleAdmin))
 	admin.POST("/backup", s.backup)
+	admin.GET("/verify", s.verifyLog)
+	admin.GET("/export", s.exportLog)
 
 	s.caseRoutes(v1)
 }

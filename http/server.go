@@ -39,8 +39,11 @@ type Config struct {
 	BodyLimit string
 	// RequestTimeout bounds each request's context; 0 means 10s.
 	RequestTimeout time.Duration
-	// Version is reported by GET /v1/version.
+	// Version is reported by GET /v1/me.
 	Version string
+	// GaplessPositions tells the admin verify route that the store promises
+	// gapless positions (the embedded store does), so gaps are errors.
+	GaplessPositions bool
 }
 
 // Server is the HTTP API over one store.
