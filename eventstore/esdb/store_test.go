@@ -13,10 +13,14 @@ import (
 // openThroughEndpoint opens the backend on caseledger's own
 // EventStoreDB-compatible endpoint over a fresh embedded store, with TLS and
 // the service identity, as a scaled-out instance would reach another.
-func openThroughEndpoint(t *testing.T) (*esdb.Store, *esdbtest.Endpoint) {
+func openThroughEndpoint(t *testing.T, opts ...esdb.Options) (*esdb.Store, *esdbtest.Endpoint) {
 	t.Helper()
 	ep := esdbtest.Start(t, esdbtest.Config{TLS: true})
-	s, err := esdb.Open(t.Context(), ep.ConnectionString(esdbtest.ServiceUser, esdbtest.ServicePassword), esdb.Options{})
+	var o esdb.Options
+	if len(opts) > 0 {
+		o = opts[0]
+	}
+	s, err := esdb.Open(t.Context(), ep.ConnectionString(esdbtest.ServiceUser, esdbtest.ServicePassword), o)
 	if err != nil {
 		t.Fatalf("Open(%s): %v", ep, err)
 	}

@@ -18,6 +18,7 @@ import (
 func (s *Server) Append(srv streams.Streams_AppendServer) error {
 	ctx := srv.Context()
 	if principalFrom(ctx).Access < AccessAppend {
+		drain(srv)
 		return accessDenied("appends are reserved to the service identity")
 	}
 	first, err := srv.Recv()

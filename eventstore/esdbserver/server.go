@@ -22,6 +22,7 @@ import (
 	"google.golang.org/grpc/keepalive"
 	"google.golang.org/grpc/metadata"
 	"google.golang.org/grpc/status"
+	"google.golang.org/protobuf/types/known/emptypb"
 )
 
 // DefaultServerVersion is the EventStoreDB version reported by
@@ -169,6 +170,9 @@ func (s *Server) streamAuth(callCtx context.Context) grpc.StreamServerIntercepto
 		if !open(info.FullMethod) {
 			var err error
 			if ctx, err = s.authorize(ctx); err != nil {
+				if info.IsClientStream {
+					drain(ss)
+				}
 				return withTrailer(err, ss.SetTrailer)
 			}
 		}
@@ -181,6 +185,22 @@ func (s *Server) streamAuth(callCtx context.Context) grpc.StreamServerIntercepto
 			return status.Error(codes.Unavailable, "server shutting down")
 		}
 		return withTrailer(err, ss.SetTrailer)
+	}
+}
+
+// maxDrained bounds how many messages of a refused call are read and
+// dropped.
+const maxDrained = 1 << 16
+
+// drain reads what the client sends before the call is refused. Official
+// clients send a whole append before reading the answer; refused at once,
+// they would see their next send fail with EOF instead of the refusal.
+func drain(ss grpc.ServerStream) {
+	var m emptypb.Empty
+	for range maxDrained {
+		if ss.RecvMsg(&m) != nil {
+			return
+		}
 	}
 }
 
