@@ -77,6 +77,30 @@
 // A retried command (same command ID) decides nothing: the state keeps the
 // IDs of processed commands, and EventID derives event IDs from the command
 // ID so the event store's idempotency catches retries across processes.
+//
+// # Snapshots
+//
+// CaseSubmitted carries a copy of the bundle's catalogue entry (items,
+// dependencies, limits, materials) and the catalogue version; decisions read
+// only that copy. CaseAccepted and ItemDispatched record the calendar
+// version and the due dates computed under it; later due dates (after a
+// pause or an extension) are computed when decided and recorded in their
+// events, so Evolve needs no calendar and a replay shows the dates that
+// applied at the time.
+//
+// # Personal data
+//
+// Events name people only by opaque references (SubjectRef, Actor.PersonID)
+// and masked display values; Submit refuses display values that are not
+// masked. Clear data belongs to the vault of a later issue (see SubjectRef).
+// Free-text fields (reasons, opinions, notes) are the officers' words and
+// must not carry personal data; nothing here can check that.
+//
+// # Schema evolution
+//
+// Every event type has a schema version, written in the metadata by Encode;
+// Decode upcasts older versions on raw JSON (registry.go). CaseRated is at
+// version 2.
 package domain
 
 import (

@@ -57,9 +57,9 @@ func (s *State) apply(ev Event) {
 		}
 	case *CaseWithdrawn:
 		s.Status = StatusWithdrawn
-		s.withdrawUnsettled(nil)
+		s.withdrawUnsettled(nil, true)
 	case *ItemsWithdrawn:
-		s.withdrawUnsettled(e.Items)
+		s.withdrawUnsettled(e.Items, false)
 	case *CaseTerminated:
 		s.Status = StatusTerminated
 	case *BundleCompleted:
@@ -177,12 +177,12 @@ func (s *State) provide(materials []string) {
 	s.MissingMinor = without(s.MissingMinor, materials)
 }
 
-// withdrawUnsettled withdraws the listed items, or every unsettled item when
-// codes is nil.
-func (s *State) withdrawUnsettled(codes []string) {
+// withdrawUnsettled withdraws the unsettled items listed in codes, or all of
+// them.
+func (s *State) withdrawUnsettled(codes []string, all bool) {
 	for i := range s.Items {
 		it := &s.Items[i]
-		if it.Settled() || (codes != nil && !slices.Contains(codes, it.Code)) {
+		if it.Settled() || (!all && !slices.Contains(codes, it.Code)) {
 			continue
 		}
 		it.Status, it.Outcome = ItemWithdrawn, OutcomeWithdrawn
