@@ -33,7 +33,9 @@
 //	    they make possible, and the completion when every item is settled.
 //	C9  No action on a concluded or withdrawn item.
 //	C10 One supplement notice per case. At intake the window lists every
-//	    material then missing, at once (一次性告知); after acceptance a
+//	    material then missing, at once (一次性告知), within NoticeWindow
+//	    working days of receipt (later, the application counts as accepted
+//	    from receipt, 行政许可法 Art. 32); after acceptance a
 //	    department with a running item may issue it instead (补正), and the
 //	    clocks of running items stop until the supplement is received.
 //	    Supplements are received only while the notice is open, and only
@@ -91,8 +93,8 @@
 // # Personal data
 //
 // Events name people only by opaque references (SubjectRef, Actor.PersonID)
-// and masked display values; Submit refuses display values that are not
-// masked. Clear data belongs to the vault of a later issue (see SubjectRef).
+// and masked display values; a SubmitCase whose display values are not
+// masked is refused. Clear data belongs to the vault of a later issue (see SubjectRef).
 // Free-text fields (reasons, opinions, notes) are the officers' words and
 // must not carry personal data; nothing here can check that.
 //

@@ -87,8 +87,11 @@ type CaseAccepted struct {
 	AcceptanceNumber string       `json:"acceptance_number"`
 	CalendarVersion  string       `json:"calendar_version"`
 	AcceptedOn       workday.Date `json:"accepted_on"`
-	PromisedDue      workday.Date `json:"promised_due"`
-	Tolerance        *Tolerance   `json:"tolerance,omitempty"`
+	// FromReceipt: no supplement notice came within NoticeWindow, so the
+	// acceptance counts from receipt (AcceptedOn is the submission date).
+	FromReceipt bool         `json:"from_receipt,omitempty"`
+	PromisedDue workday.Date `json:"promised_due"`
+	Tolerance   *Tolerance   `json:"tolerance,omitempty"`
 }
 
 // ToleranceMaterialsReceived records minor materials supplied after a

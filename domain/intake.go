@@ -146,11 +146,24 @@ func (d *decision) acceptWithTolerance(c *AcceptWithTolerance) ([]Event, error) 
 
 // accepted computes the promised date (承诺办结时间) under the calendar
 // given, recording its version.
+//
+// 行政许可法 Art. 32: an application left more than NoticeWindow working
+// days without a supplement notice counts as accepted from the day it was
+// received, so the promised date then counts from receipt.
 func (d *decision) accepted(number string, t *Tolerance) *CaseAccepted {
 	on := d.on()
-	return &CaseAccepted{AcceptanceNumber: number, CalendarVersion: d.env.Calendar.Version(), AcceptedOn: on,
-		PromisedDue: d.env.Calendar.Due(on, d.s.Bundle.Promised), Tolerance: t}
+	ev := &CaseAccepted{AcceptanceNumber: number, CalendarVersion: d.env.Calendar.Version(), AcceptedOn: on, Tolerance: t}
+	if !d.s.Supplement.Requested && d.env.Calendar.WorkingDaysBetween(d.s.SubmittedAt, on) > NoticeWindow {
+		ev.AcceptedOn, ev.FromReceipt = d.s.SubmittedAt, true
+	}
+	ev.PromisedDue = d.env.Calendar.Due(ev.AcceptedOn, d.s.Bundle.Promised)
+	return ev
 }
+
+// NoticeWindow is the 5 days of 行政许可法 Art. 32 within which missing
+// materials must be notified, in working days (Art. 82: the law's time
+// limits count working days).
+const NoticeWindow = 5
 
 func (d *decision) supplyTolerance(c *SupplyToleranceMaterials) ([]Event, error) {
 	var f fields

@@ -1,6 +1,7 @@
 package domain_test
 
 import (
+	"fmt"
 	"slices"
 	"testing"
 
@@ -83,6 +84,8 @@ func intakeCases() []gwt {
 
 		{name: "supplement: one notice lists every missing material", given: missing,
 			when: notice(window, 1, "photo", "bank_account", "household_register"), then: []string{"SupplementRequested"}},
+		{name: "supplement: due within 5 working days of receipt", given: missing,
+			when: notice(window, 8, "photo", "bank_account", "household_register"), code: domain.CodeConflict, rule: "C10"},
 		{name: "supplement: a partial notice is refused", given: missing, when: notice(window, 1, "photo"), code: domain.CodeConflict, rule: "C10"},
 		{name: "supplement: only one notice per case", given: afterNotice,
 			when: notice(window, 2, "household_register", "photo", "bank_account"), code: domain.CodeConflict, rule: "C10"},
@@ -119,6 +122,15 @@ func intakeCases() []gwt {
 				d := event[*domain.ItemDispatched](t, evs)
 				if got, want := [2]string{d.Item, d.Due.String()}, [2]string{"a", "2026-03-09"}; got != want {
 					t.Errorf("first dispatch = %v, want %v", got, want)
+				}
+			}},
+		{name: "accept: without a notice in 5 working days it counts from receipt", given: submitted(),
+			when: &domain.AcceptCase{CommandMeta: on(window, 8), AcceptanceNumber: "SL-1"},
+			then: []string{"CaseAccepted", "ItemDispatched", "ItemDispatched"}, check: func(t *testing.T, evs []domain.Event) {
+				a := event[*domain.CaseAccepted](t, evs)
+				if got, want := [3]string{a.AcceptedOn.String(), a.PromisedDue.String(), fmt.Sprint(a.FromReceipt)},
+					[3]string{"2026-03-02", "2026-03-16", "true"}; got != want {
+					t.Errorf("accepted on, promised due, from receipt = %v, want %v", got, want)
 				}
 			}},
 		{name: "accept: every material is needed", given: minorOnly, when: accept(window), code: domain.CodeConflict, rule: "C11"},

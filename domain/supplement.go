@@ -39,6 +39,10 @@ func (d *decision) requestSupplement(c *RequestSupplement) ([]Event, error) {
 		}
 		return []Event{&SupplementRequested{Missing: slices.Clone(c.Missing), NoticeNumber: c.NoticeNumber}}, nil
 	}
+	if d.env.Calendar.WorkingDaysBetween(d.s.SubmittedAt, d.on()) > NoticeWindow {
+		return nil, RuleError(ruleSupplement, "the notice was due within %d working days of receipt (行政许可法 Art. 32); "+
+			"the application counts as accepted from %s", NoticeWindow, d.s.SubmittedAt)
+	}
 	all := append(slices.Clone(d.s.MissingKey), d.s.MissingMinor...)
 	if len(all) == 0 {
 		return nil, RuleError(ruleSupplement, "no material is missing")
