@@ -79,8 +79,9 @@ type VerifyReport struct {
 	LastPosition uint64 // position of the last event checked, 0 for an empty log
 }
 
-// streamTip is all Verify keeps per stream, so that a log of a million
-// streams costs tens of megabytes, not the events themselves.
+// streamTip is all Verify keeps per stream (40 bytes, plus the map entry
+// and the name), so that a log of a million streams costs about a hundred
+// megabytes, not the events themselves.
 type streamTip struct {
 	version uint64
 	hash    [32]byte
@@ -100,7 +101,7 @@ func Verify(ctx context.Context, s Store, opts VerifyOptions) (VerifyReport, err
 	}
 	var (
 		rep  VerifyReport
-		tips = make(map[string]streamTip)
+		tips = make(map[string]*streamTip)
 		from = uint64(1) // position 0 is never used (rule 3)
 	)
 	for {
@@ -134,7 +135,7 @@ func Verify(ctx context.Context, s Store, opts VerifyOptions) (VerifyReport, err
 
 // checkEvent checks e against the previous position and its stream's tip,
 // and on success advances the tip.
-func checkEvent(tips map[string]streamTip, lastPos uint64, e *RecordedEvent, gapless bool) error {
+func checkEvent(tips map[string]*streamTip, lastPos uint64, e *RecordedEvent, gapless bool) error {
 	broken := func(p ChainProblem, format string, args ...any) error {
 		return &ChainError{Position: e.Position, Stream: e.Stream, Version: e.Version, ID: e.ID,
 			Problem: p, Detail: fmt.Sprintf(format, args...)}
@@ -147,26 +148,28 @@ func checkEvent(tips map[string]streamTip, lastPos uint64, e *RecordedEvent, gap
 	case gapless && e.Position != lastPos+1:
 		return broken(ProblemPosition, "position %d follows position %d, leaving a gap", e.Position, lastPos)
 	}
-	tip, seen := tips[e.Stream]
+	// One map lookup per event: tips hold pointers so that an existing
+	// stream's tip is updated in place.
+	tip := tips[e.Stream]
 	var prev [32]byte
 	switch {
-	case !seen && e.Version != 0:
+	case tip == nil && e.Version != 0:
 		return broken(ProblemVersion, "stream starts at version %d, want 0", e.Version)
-	case seen && e.Version != tip.version+1:
+	case tip != nil && e.Version != tip.version+1:
 		return broken(ProblemVersion, "version %d follows version %d", e.Version, tip.version)
-	case seen:
+	case tip != nil:
 		prev = tip.hash
 	}
 	if want := ChainHash(prev, e); e.Hash != want {
 		return broken(ProblemHash, "recorded %s, computed %s", hex.EncodeToString(e.Hash[:]), hex.EncodeToString(want[:]))
 	}
-	key := e.Stream
-	if !seen {
+	if tip == nil {
 		// A backend may hand out names that share memory with a whole page
 		// (for example unsafe strings over a read buffer); keeping such a name
 		// as a key would pin every page ever read.
-		key = strings.Clone(e.Stream)
+		tips[strings.Clone(e.Stream)] = &streamTip{version: e.Version, hash: e.Hash}
+		return nil
 	}
-	tips[key] = streamTip{version: e.Version, hash: e.Hash}
+	tip.version, tip.hash = e.Version, e.Hash
 	return nil
 }
