@@ -15,6 +15,7 @@ func (su *suite) testSubscribe(t *testing.T) {
 	t.Run("on an empty store it is caught up at position 0, then delivers live events", su.testSubscribeEmpty)
 	t.Run("resuming after a delivered position continues exactly after it", su.testSubscribeResume)
 	t.Run("a filter delivers only matching history and live events", su.testSubscribeFilter)
+	t.Run("a filtered subscription passes over long runs of other events", su.testSubscribeSparseFilter)
 	t.Run("a slow consumer sees every event once in order and does not block appenders", su.testSlowConsumer)
 }
 
@@ -116,6 +117,37 @@ func (su *suite) testSubscribeFilter(t *testing.T) {
 		want := matching(live, tt.filter)
 		checkEvents(t, tt.name+": live", subs[i].events(len(want)), want)
 	}
+}
+
+// testSubscribeSparseFilter makes a filtered subscription skip far more
+// events than any page a backend reads at once, in history and live, which
+// is where backends send checkpoints; subReader checks them.
+func (su *suite) testSubscribeSparseFilter(t *testing.T) {
+	h := su.open(t)
+	noise := func() {
+		name := stream("audit")
+		for i := range scale(100, 30) {
+			expected := eventstore.NoStream
+			if i > 0 {
+				expected = eventstore.StreamExists
+			}
+			h.mustAppend(name, expected, h.events(10, "Noted")...)
+		}
+	}
+	filter := eventstore.Filter{Categories: []string{"case"}}
+	noise()
+	h.mustAppend(stream("case"), eventstore.NoStream, h.event("Opened"))
+	noise()
+	r := h.subscribe(eventstore.SubscribeOptions{Filter: filter})
+	got, caughtUp := r.catchUp()
+	all := h.readAll()
+	checkEvents(t, "history", got, matching(all, filter))
+	if caughtUp.Position != lastPosition(all) {
+		t.Errorf("CaughtUp at position %d, want the head %d", caughtUp.Position, lastPosition(all))
+	}
+	noise()
+	h.mustAppend(stream("case"), eventstore.NoStream, h.event("Opened"))
+	checkEvents(t, "live", r.events(1), matching(h.readAll()[len(all):], filter))
 }
 
 func matching(events []eventstore.RecordedEvent, f eventstore.Filter) []eventstore.RecordedEvent {
