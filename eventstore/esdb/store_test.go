@@ -13,7 +13,7 @@ import (
 // openThroughEndpoint opens the backend on caseledger's own
 // EventStoreDB-compatible endpoint over a fresh embedded store, with TLS and
 // the service identity, as a scaled-out instance would reach another.
-func openThroughEndpoint(t *testing.T, opts ...esdb.Options) (*esdb.Store, *esdbtest.Endpoint) {
+func openThroughEndpoint(t testing.TB, opts ...esdb.Options) (*esdb.Store, *esdbtest.Endpoint) {
 	t.Helper()
 	ep := esdbtest.Start(t, esdbtest.Config{TLS: true})
 	var o esdb.Options

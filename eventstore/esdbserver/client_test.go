@@ -111,6 +111,16 @@ func TestAppendReportsRevisionsPositionsAndWrongVersionsAsEventStoreDBDoes(t *te
 			t.Errorf("append = %v (code %d), want code %d", err, got, want)
 		}
 	})
+	t.Run("an empty append checks the expected version only", func(t *testing.T) {
+		res, err := c.AppendToStream(ctx, "case-1", kdb.AppendToStreamOptions{ExpectedRevision: kdb.Revision(2)})
+		if err != nil || res.NextExpectedVersion != 2 {
+			t.Errorf("empty append at the current revision = %+v, %v; want revision 2", res, err)
+		}
+		_, err = c.AppendToStream(ctx, "case-1", kdb.AppendToStreamOptions{ExpectedRevision: kdb.Revision(1)})
+		if got, want := errorCode(err), kdb.ErrorCodeWrongExpectedVersion; got != want {
+			t.Errorf("empty append at a stale revision = %v (code %d), want code %d", err, got, want)
+		}
+	})
 	t.Run("a re-sent append is idempotent", func(t *testing.T) {
 		e := jsonEvent("Opened", `{}`)
 		a := MustAppend(t, c, "case-3", kdb.NoStream{}, e)

@@ -53,6 +53,9 @@ func (s *Server) subscribeStream(ctx context.Context, so *streams.ReadReq_Option
 		next = eventstore.End
 	case *streams.ReadReq_Options_StreamOptions_Revision:
 		next = so.GetRevision() + 1
+		if next == 0 || next == eventstore.End {
+			next = eventstore.End // after the last possible revision: live only
+		}
 	}
 	valid := eventstore.ValidateStreamName(name) == nil
 	for valid && next != eventstore.End {
