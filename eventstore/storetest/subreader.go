@@ -8,14 +8,15 @@ import (
 	"github.com/caseledger/caseledger/eventstore"
 )
 
-// nextTimeout bounds every wait on a subscription, so that a backend that
-// loses an event fails the test instead of hanging it. It is not a timing
-// assertion: nothing correct comes close to it.
-const nextTimeout = 30 * time.Second
-
-// subscriptionTimeout bounds a whole subscription for the same reason; the
-// longest test that holds one, the slow consumer, takes seconds.
-const subscriptionTimeout = 2 * time.Minute
+// subscriptionTimeout ends every subscription the suite starts, so that a
+// backend that loses an event fails the test instead of hanging it: a Next
+// waiting for that event returns the context's error. nextTimeout bounds
+// the wait for a Next that a test ended itself. Neither is a timing
+// assertion: nothing correct comes close to them.
+const (
+	subscriptionTimeout = time.Minute
+	nextTimeout         = 30 * time.Second
+)
 
 // subReader reads a subscription and checks, on every message, the rules
 // that hold whatever the test does: events match the filter and arrive in
