@@ -90,14 +90,19 @@ func (c clock) within(r *rand.Rand, s shift, t time.Time, n int) time.Time {
 		lt := t.In(china)
 		lo = s.index(lt.Hour()*60 + lt.Minute() + 1) // the next whole minute
 	}
-	if lo >= s.minutes() {
+	// Nobody starts on something in the last half hour, so what follows
+	// within the hour (see soon) still fits in the day.
+	end := s.minutes() - 30
+	if lo >= end {
 		d, lo = c.cal.AddWorkingDays(d, 1), 0
 	}
-	return s.at(d, lo+r.IntN(s.minutes()-lo), r.IntN(60))
+	return s.at(d, lo+r.IntN(end-lo), r.IntN(60))
 }
 
-// soon returns a moment 1 to span minutes of s after t, moving on to the
-// next working day when the shift ends first.
+// soon returns a moment 1 to span minutes of s after t, cut short near
+// the end of the day's shift: what is started today is finished today, and
+// only a moment after the last minute of the shift moves to the next
+// working day.
 func (c clock) soon(r *rand.Rand, s shift, t time.Time, span int) time.Time {
 	d := c.day(t, 0)
 	i := 0
@@ -105,11 +110,12 @@ func (c clock) soon(r *rand.Rand, s shift, t time.Time, span int) time.Time {
 		lt := t.In(china)
 		i = s.index(lt.Hour()*60 + lt.Minute() + 1)
 	}
-	i += r.IntN(span)
-	for i >= s.minutes() {
-		d, i = c.cal.AddWorkingDays(d, 1), i-s.minutes()
+	if i >= s.minutes() {
+		d, i = c.cal.AddWorkingDays(d, 1), 0
 	}
-	return s.at(d, i, r.IntN(60))
+	// Each step takes at most a quarter of what is left of the day, so a
+	// chain of steps ends the same day.
+	return s.at(d, i+r.IntN(max(1, min(span, (s.minutes()-i)/4))), r.IntN(60))
 }
 
 // watch returns the deadline watcher's run on day d, or on the next working

@@ -22,6 +22,10 @@ type itemSim struct {
 	// due date moved is stale.
 	watch int
 	duban string // the open 督办 on the item, if any
+	// plan is the day the last step was planned for. Steps follow the
+	// plan, not the day the previous step happened to fall on, so a step
+	// that slipped to the next morning does not push the rest back.
+	plan workday.Date
 }
 
 // step is one thing the department does: days working days after the
@@ -100,11 +104,8 @@ func (g *Generator) startItem(c *caseSim, code string, now time.Time) {
 	it.steps = append(it.steps, step{days: approve, cmd: recordStep(domain.StepApprove, domain.ActionPass)},
 		step{cmd: decideItem(chance(r, rt.Denial))})
 
-	first := g.clock.soon(r, officeHours, now, 60)
-	if acceptDays > 0 {
-		first = g.clock.within(r, officeHours, now, acceptDays)
-	}
-	g.scheduleStep(c, it, first)
+	it.plan = workday.DateOf(now)
+	g.scheduleStep(c, it, g.stepTime(c, it, now, acceptDays))
 	g.armWatch(c, it, now)
 }
 
@@ -124,14 +125,21 @@ func (g *Generator) scheduleStep(c *caseSim, it *itemSim, t time.Time) {
 		}
 		it.steps = it.steps[1:]
 		if len(it.steps) > 0 {
-			next := g.clock.soon(c.r, officeHours, now, 60)
-			if d := it.steps[0].days; d > 0 {
-				next = g.clock.within(c.r, officeHours, now, d)
-			}
-			g.scheduleStep(c, it, next)
+			g.scheduleStep(c, it, g.stepTime(c, it, now, it.steps[0].days))
 		}
 		return s.cmd(c, it, now)
 	})
+}
+
+// stepTime moves the item's plan days working days on and returns when
+// its next step happens: some time on the planned day, or within the hour
+// when the plan is not ahead of now.
+func (g *Generator) stepTime(c *caseSim, it *itemSim, now time.Time, days int) time.Time {
+	it.plan = g.env.Calendar.AddWorkingDays(it.plan, days)
+	if today := workday.DateOf(now); it.plan.After(today) {
+		return g.clock.within(c.r, officeHours, now, g.env.Calendar.WorkingDaysBetween(today, it.plan))
+	}
+	return g.clock.soon(c.r, officeHours, now, 60)
 }
 
 // unblock resumes the items whose steps waited for the supplement.
