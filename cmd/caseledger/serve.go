@@ -15,6 +15,8 @@ import (
 // server listens; Close stops it.
 func (m *Main) serve(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	demo := fs.Bool("demo", false, "fill an empty store with a generated history and print a token per role")
+	demoCases := fs.Int("demo-cases", 2000, "cases the demo history holds")
 	if err := m.parseConfig(fs, args, "addr", "data", "log-format", "log-level", "key-file", "shutdown-timeout", "request-timeout"); err != nil {
 		return err
 	}
@@ -27,6 +29,16 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 		return fmt.Errorf("opening the store: %w", err)
 	}
 	m.store = store
+	var cast demoCast
+	filled := false
+	if *demo {
+		if cast, filled, err = fillDemo(ctx, store, *demoCases, m.log); err != nil {
+			return err
+		}
+		if !filled {
+			m.log.Info("demo: the store already holds events; serving them as they are")
+		}
+	}
 	srv, err := caseledgerhttp.NewServer(caseledgerhttp.Config{
 		Store:          store,
 		Logger:         m.log.With("component", "http"),
@@ -44,6 +56,11 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	head, err := store.Head(ctx)
 	if err != nil {
 		return err
+	}
+	if filled {
+		if err := printDemo(m.Stdout, srv.URL(), key, cast); err != nil {
+			return err
+		}
 	}
 	m.log.Info("serving", slog.String("url", srv.URL()), slog.String("data", m.cfg.Data),
 		slog.Uint64("head", head), slog.String("version", version))

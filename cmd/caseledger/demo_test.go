@@ -1,0 +1,58 @@
+package main_test
+
+import (
+	"context"
+	"net/http"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+func TestDemoFillsAnEmptyStoreOnceAndPrintsWorkingTokens(t *testing.T) {
+	data := t.TempDir()
+	cases := "40"
+	if testing.Short() {
+		cases = "10"
+	}
+	m, out := newMain(map[string]string{"CASELEDGER_DATA": data}, "serve", "--addr", "127.0.0.1:0", "--demo", "--demo-cases", cases)
+	if err := m.Run(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { m.Close() })
+	tokens := map[string]string{}
+	for _, match := range regexp.MustCompile(`(?m)^  (\w+) +(\S+\.\S+\.\S+)$`).FindAllStringSubmatch(out.String(), -1) {
+		tokens[match[1]] = match[2]
+	}
+	for _, role := range []string{"applicant", "window", "department", "supervisor", "analyst", "admin"} {
+		tok, ok := tokens[role]
+		if !ok {
+			t.Errorf("no %s token in the demo output:\n%s", role, out)
+			continue
+		}
+		status, body := call(t, http.MethodGet, m.URL()+"/v1/me", tok, "")
+		if status != http.StatusOK || !strings.Contains(body, `"role":"`+role+`"`) {
+			t.Errorf("%s token: /v1/me = %d %s", role, status, body)
+		}
+	}
+	if !strings.Contains(out.String(), m.URL()) {
+		t.Errorf("the demo output lacks the URL %s", m.URL())
+	}
+	status, body := call(t, http.MethodGet, m.URL()+"/healthz", "", "")
+	if status != http.StatusOK || strings.Contains(body, `"head":0`) || !strings.Contains(body, `"head":`) {
+		t.Fatalf("healthz after the demo = %d %s, want a non-empty log", status, body)
+	}
+	m.Close()
+
+	again, out2 := newMain(map[string]string{"CASELEDGER_DATA": data}, "serve", "--addr", "127.0.0.1:0", "--demo")
+	if err := again.Run(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { again.Close() })
+	if strings.Contains(out2.String(), "Tokens") {
+		t.Errorf("a second --demo on a filled store generated again")
+	}
+	status, body2 := call(t, http.MethodGet, again.URL()+"/healthz", "", "")
+	if got, want := body2, body; status != http.StatusOK || got != want {
+		t.Errorf("healthz after a second --demo = %s, want %s (nothing appended)", got, want)
+	}
+}
