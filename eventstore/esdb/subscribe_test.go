@@ -78,41 +78,57 @@ func sameIDs(t *testing.T, what string, got, want []eventstore.RecordedEvent) {
 }
 
 // The server going away drops the subscription; Next resubscribes from the
-// last delivered position once it is back, and the events written meanwhile
-// (by another instance, straight into the store) arrive once each, in order.
-// A long outage also outlasts the client's discovery attempts, after which
-// the client closes itself for good and the store must replace it.
+// last delivered event or checkpoint once it is back, and the events written
+// meanwhile (by another instance, straight into the store) arrive once each,
+// in order. A long outage also outlasts the client's discovery attempts,
+// after which the client closes itself for good and the store must replace
+// it. A filtered subscription resumes from a checkpoint past the events its
+// filter skipped.
 func TestASubscriptionResumesAfterTheServerRestartsWithoutGapsOrDuplicates(t *testing.T) {
 	tests := []struct {
 		name     string
 		downtime time.Duration
+		filter   eventstore.Filter
 	}{
-		{"a short outage", 300 * time.Millisecond},
-		{"an outage that outlasts the client's discovery", 3 * time.Second},
+		{"a short outage", 300 * time.Millisecond, eventstore.Filter{}},
+		{"an outage that outlasts the client's discovery", 3 * time.Second, eventstore.Filter{}},
+		{"a filtered subscription", 300 * time.Millisecond, eventstore.Filter{Categories: []string{"case", "bundle"}}},
 	}
 	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) { testResume(t, tt.downtime) })
+		t.Run(tt.name, func(t *testing.T) { testResume(t, tt.downtime, tt.filter) })
 	}
 }
 
-func testResume(t *testing.T, downtime time.Duration) {
+func testResume(t *testing.T, downtime time.Duration, filter eventstore.Filter) {
 	var log lockedBuffer
 	s, ep := openThroughEndpoint(t, esdb.Options{Logger: slog.New(slog.NewTextHandler(&log, nil))})
 	ctx := t.Context()
+	// Runs of events no filter above keeps, long enough for checkpoints.
+	audit := func(from int) {
+		for i := range 40 {
+			if _, err := ep.Store.Append(ctx, fmt.Sprintf("audit-%d", from+i), eventstore.NoStream, events(1, "Logged")...); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
 	if _, err := s.Append(ctx, "case-r", eventstore.NoStream, events(3, "Before")...); err != nil {
 		t.Fatal(err)
 	}
-	sub, err := s.Subscribe(ctx, eventstore.SubscribeOptions{})
+	audit(0)
+	sub, err := s.Subscribe(ctx, eventstore.SubscribeOptions{Filter: filter})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer sub.Close()
-	nextEvents(t, sub, 3)
-	if m := next(t, sub); m.Kind != eventstore.MessageCaughtUp {
-		t.Fatalf("message after the history is of kind %d, want CaughtUp", m.Kind)
+	for m := next(t, sub); m.Kind != eventstore.MessageCaughtUp; m = next(t, sub) {
+	}
+	history, err := ep.Store.ReadAll(ctx, eventstore.ReadAllOptions{})
+	if err != nil {
+		t.Fatal(err)
 	}
 
 	ep.Stop()
+	audit(40)
 	for i := range 2 {
 		if _, err := ep.Store.Append(ctx, fmt.Sprintf("bundle-%d", i), eventstore.NoStream, events(2, "Meanwhile")...); err != nil {
 			t.Fatal(err)
@@ -125,16 +141,30 @@ func testResume(t *testing.T, downtime time.Duration) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sameIDs(t, "events written while the server was away", nextEvents(t, sub, 4), all[3:])
-	if !strings.Contains(log.String(), "resubscribing") {
-		t.Errorf("no resubscription was logged; the subscription never dropped:\n%s", log.String())
+	want := matching(all[len(history):], filter)
+	sameIDs(t, "events written while the server was away", nextEvents(t, sub, len(want)), want)
+	// For the filtered subscription the head is not an event it delivered
+	// but the checkpoint it was given with CaughtUp.
+	head := fmt.Sprintf("resubscribing\" after_position=%d ", history[len(history)-1].Position)
+	if !strings.Contains(log.String(), head) {
+		t.Errorf("no resubscription from the head was logged, want %q in:\n%s", head, log.String())
 	}
 
 	if _, err := s.Append(ctx, "case-r", eventstore.Exact(2), events(1, "After")...); err != nil {
 		t.Fatalf("Append after the restart: %v", err)
 	}
-	all, _ = ep.Store.ReadAll(ctx, eventstore.ReadAllOptions{})
-	sameIDs(t, "an event appended after the restart", nextEvents(t, sub, 1), all[7:])
+	after, _ := ep.Store.ReadAll(ctx, eventstore.ReadAllOptions{})
+	sameIDs(t, "an event appended after the restart", nextEvents(t, sub, 1), after[len(all):])
+}
+
+func matching(events []eventstore.RecordedEvent, f eventstore.Filter) []eventstore.RecordedEvent {
+	var out []eventstore.RecordedEvent
+	for i := range events {
+		if f.Matches(&events[i]) {
+			out = append(out, events[i])
+		}
+	}
+	return out
 }
 
 type lockedBuffer struct {
