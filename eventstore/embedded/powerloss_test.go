@@ -63,7 +63,7 @@ func TestPowerLossKeepsAcknowledgedAppendsWhole(t *testing.T) {
 func powerLossRound(t *testing.T, rng *rand.Rand, fs *vfs.MemFS, j *crashJournal, images int) (*vfs.MemFS, []crashAppend) {
 	t.Helper()
 	ctx := context.Background()
-	s, err := embedded.Open(powerLossDir, embedded.Options{FS: fs})
+	s, err := embedded.Open(powerLossDir, embedded.Options{FS: slowSyncFS{FS: fs, delay: 300 * time.Microsecond}})
 	if err != nil {
 		t.Fatalf("open: %v", err)
 	}
