@@ -26,8 +26,6 @@ type caseSim struct {
 	applicant  domain.Actor // acting as the subject (or the agent)
 	window     domain.Actor // the officer who took the case in
 	items      []*itemSim
-	// pending counts the scheduled actions of the case.
-	pending int
 	cmds    int
 	// deptSupplement: a department will ask for a correction (补正).
 	deptSupplement bool
@@ -254,10 +252,12 @@ func (g *Generator) requestSupplement(c *caseSim, now time.Time) domain.Command 
 	return &domain.RequestSupplement{CommandMeta: c.meta(c.window, now), Missing: missing, NoticeNumber: c.number("BZ", now)}
 }
 
-// number is a document number in the usual shape: region, date, a type
-// code and a sequence (办件编号), unique per case and type.
+// number is a document number made of the usual parts (办件编号): region,
+// a type code, date and a sequence, unique per case and command. The type
+// code sits between the region and the date so that a 9-digit region and
+// a date never run into 17 digits, which would read as an identity number.
 func (c *caseSim) number(typ string, at time.Time) string {
-	return c.region + at.In(china).Format("20060102") + typ + strconv.Itoa(100000+c.index) + "-" + strconv.Itoa(c.cmds+1)
+	return c.region + typ + at.In(china).Format("20060102") + strconv.Itoa(100000+c.index) + "-" + strconv.Itoa(c.cmds+1)
 }
 
 var refusalReasons = []string{"申请事项不属于本机关职权范围", "申请人不具备申请资格", "申请事项依法不需要取得行政许可"}

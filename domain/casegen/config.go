@@ -25,7 +25,8 @@ type Config struct {
 	// nothing happens at or after To, so cases submitted near the end are
 	// still open.
 	From, To time.Time
-	// Regions are the 6-digit 行政区划代码 cases are spread over, evenly.
+	// Regions are the 6 or 9 digit 行政区划代码 cases are spread over,
+	// evenly.
 	Regions []string
 	// Catalogue, Calendar and Policy are what domain.Decide is given; nil
 	// means the shipped catalogue and calendar.
@@ -176,8 +177,8 @@ func (c *Config) validate() error {
 		errs = append(errs, errors.New("at least one region is needed"))
 	}
 	for _, r := range c.Regions {
-		if len(r) != 6 || !digits(r) {
-			errs = append(errs, fmt.Errorf("region %q is not a 6-digit code", r))
+		if (len(r) != 6 && len(r) != 9) || !digits(r) {
+			errs = append(errs, fmt.Errorf("region %q is not a 6 or 9 digit code", r))
 		}
 	}
 	if len(c.Catalogue.Bundles) == 0 {

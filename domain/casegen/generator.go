@@ -109,7 +109,6 @@ func (g *Generator) Next() (Append, bool) {
 		if c == nil {
 			c, cmd = g.arrive(now)
 		} else {
-			c.pending--
 			cmd = a.do(now)
 		}
 		if cmd == nil {
@@ -192,7 +191,6 @@ func (g *Generator) execute(c *caseSim, cmd domain.Command, now time.Time) (Appe
 
 // schedule makes c do something at t.
 func (g *Generator) schedule(c *caseSim, t time.Time, do func(now time.Time) domain.Command) {
-	c.pending++
 	g.seq++
 	g.queue.push(action{at: t.UnixNano(), seq: g.seq, c: c, do: do})
 }

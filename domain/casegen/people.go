@@ -63,7 +63,7 @@ func subject(r *rand.Rand, kind domain.SubjectKind, region string) domain.Subjec
 	// 身份证号: 6-digit region, 8-digit birth date, 3-digit sequence and a
 	// check character; the mask keeps the region and the last four.
 	s.MaskedName = surnames[r.IntN(len(surnames))] + strings.Repeat("*", 1+r.IntN(2))
-	s.MaskedID = region + strings.Repeat("*", 8) + randomCode(r, 3, "0123456789") + randomCode(r, 1, "0123456789X")
+	s.MaskedID = region[:6] + strings.Repeat("*", 8) + randomCode(r, 3, "0123456789") + randomCode(r, 1, "0123456789X")
 	return s
 }
 

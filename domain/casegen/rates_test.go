@@ -27,7 +27,9 @@ type caseTally struct {
 // itemTally is one item with a limit that was decided.
 type itemTally struct {
 	dept             string
+	limit            int
 	overdue, decided bool
+	denied, special  bool
 }
 
 // share is hits out of n, checked against a configured probability.
@@ -69,13 +71,12 @@ func tally(t *testing.T, cfg casegen.Config) []share {
 					decided[a.CaseID][e.Item].overdue = true
 				}
 			case *domain.ItemDispatched:
-				if e.Limit.Value > 0 {
-					decided[a.CaseID][e.Item] = &itemTally{dept: e.Department}
-				}
+				decided[a.CaseID][e.Item] = &itemTally{dept: e.Department, limit: e.Limit.Value}
+			case *domain.SpecialProcedureStarted:
+				decided[a.CaseID][e.Item].special = true
 			case *domain.ItemDecided:
-				if it := decided[a.CaseID][e.Item]; it != nil {
-					it.decided = true
-				}
+				it := decided[a.CaseID][e.Item]
+				it.decided, it.denied = true, e.Outcome == domain.Denied
 			case *domain.BundleCompleted:
 				c.completedOn = a.At
 			case *domain.CaseRated:
@@ -102,6 +103,7 @@ func shares(cfg casegen.Config, cases map[string]*caseTally, items map[string]ma
 		{name: "bad rating late", want: rt.BadRatingLate}, {name: "complaint", want: rt.Complaint},
 		{name: "complaint late", want: rt.ComplaintLate},
 		{name: "overdue", want: rt.Overdue}, {name: "slow overdue", want: rt.SlowOverdue},
+		{name: "denial", want: rt.Denial}, {name: "special procedure", want: rt.Special},
 	}
 	count := func(i int, in, hit bool) {
 		if in {
@@ -126,14 +128,14 @@ func shares(cfg casegen.Config, cases map[string]*caseTally, items map[string]ma
 	}
 	for _, byItem := range items {
 		for _, it := range byItem {
-			if !it.decided && !it.overdue {
+			if !it.decided {
 				continue // still running at the end of the window
 			}
-			if slices.Contains(cfg.SlowDepartments, it.dept) {
-				count(10, true, it.overdue)
-			} else {
-				count(9, true, it.overdue)
-			}
+			slow := slices.Contains(cfg.SlowDepartments, it.dept)
+			count(9, it.limit > 0 && !slow, it.overdue)
+			count(10, it.limit > 0 && slow, it.overdue)
+			count(11, true, it.denied)
+			count(12, it.limit >= 5, it.special)
 		}
 	}
 	return s
