@@ -26,7 +26,7 @@ type caseSim struct {
 	applicant  domain.Actor // acting as the subject (or the agent)
 	window     domain.Actor // the officer who took the case in
 	items      []*itemSim
-	cmds    int
+	cmds       int
 	// deptSupplement: a department will ask for a correction (补正).
 	deptSupplement bool
 	// correcting is the type of the event a planned correction names.
