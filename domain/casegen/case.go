@@ -257,7 +257,7 @@ func (g *Generator) requestSupplement(c *caseSim, now time.Time) domain.Command 
 // code sits between the region and the date so that a 9-digit region and
 // a date never run into 17 digits, which would read as an identity number.
 func (c *caseSim) number(typ string, at time.Time) string {
-	return c.region + typ + at.In(china).Format("20060102") + strconv.Itoa(100000+c.index) + "-" + strconv.Itoa(c.cmds+1)
+	return c.region + typ + at.In(china).Format("20060102") + strconv.Itoa(100000+c.index) + "-" + strconv.Itoa(c.cmds)
 }
 
 var refusalReasons = []string{"申请事项不属于本机关职权范围", "申请人不具备申请资格", "申请事项依法不需要取得行政许可"}

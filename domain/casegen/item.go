@@ -57,8 +57,8 @@ func (g *Generator) startItem(c *caseSim, code string, now time.Time) {
 	}
 	overdue := limit > 0 && chance(r, lateRate)
 	extend := 0
-	if max := spec.MaxExtension.Value; max > 0 && limit > 0 && chance(r, rt.Extension) {
-		extend = 1 + r.IntN(max)
+	if most := spec.MaxExtension.Value; most > 0 && limit > 0 && chance(r, rt.Extension) {
+		extend = 1 + r.IntN(most)
 	}
 	// total is the working days on the item's clock from dispatch to
 	// decision: within the limit (and any extension), or past it.

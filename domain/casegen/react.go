@@ -51,6 +51,12 @@ func (g *Generator) react(c *caseSim, ev domain.Event, now time.Time) {
 			})
 		}
 		g.closeDuban(c, it, now)
+	case *domain.ItemsWithdrawn:
+		for _, code := range e.Items {
+			if it := c.item(code); it != nil {
+				g.closeDuban(c, it, now)
+			}
+		}
 	case *domain.CaseWithdrawn, *domain.CaseTerminated:
 		for _, it := range c.items {
 			g.closeDuban(c, it, now)
