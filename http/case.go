@@ -119,7 +119,7 @@ func (s *Server) runCommand(c echo.Context, caseID string, cmd domain.Command, m
 	for i, e := range res.Events {
 		out.Events[i] = eventSummary{Type: e.Type, Version: e.Version}
 	}
-	c.Response().Header().Set("ETag", strconv.Quote(strconv.FormatUint(out.Version, 10)))
+	c.Response().Header().Set("ETag", `"`+uintString(out.Version)+`"`)
 	if status == http.StatusCreated {
 		c.Response().Header().Set(echo.HeaderLocation, "/v1/cases/"+caseID)
 	}

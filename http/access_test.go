@@ -1,0 +1,229 @@
+package http_test
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/caseledger/caseledger/domain/catalogue"
+	caseledgerhttp "github.com/caseledger/caseledger/http"
+)
+
+// The access matrix: every route, every role. Each row brings a fresh
+// case of the applicant into the state the route needs (setup), then every
+// role calls the route, refused roles first so that the allowed call finds
+// the state intact. Allowed roles must succeed, the others must be
+// refused, and no response to the applicant may carry another applicant's
+// data.
+
+// officer returns a department officer of the case region.
+func officer(dept string) caseledgerhttp.Principal {
+	return caseledgerhttp.Principal{Subject: "acct-" + dept + "-01", Role: caseledgerhttp.RoleDepartment, Unit: dept, Region: "442000"}
+}
+
+// submitFor is a submission of bundle with every applicant material but
+// those omitted.
+func submitFor(tb testing.TB, bundle string, omit ...string) string {
+	tb.Helper()
+	b, ok := catalogue.Default().Bundle(bundle)
+	if !ok {
+		tb.Fatalf("no bundle %s", bundle)
+	}
+	var provided []string
+	for _, it := range b.Items {
+		for _, m := range it.Materials {
+			if m.Source == catalogue.FromApplicant && !slices.Contains(provided, m.Code) && !slices.Contains(omit, m.Code) {
+				provided = append(provided, m.Code)
+			}
+		}
+	}
+	p, _ := json.Marshal(provided)
+	return fmt.Sprintf(`{"bundle_code":%q,"channel":"window","applicant":{"ref":"%s","kind":"company","name":"中山示例公司"},"region":"442000","provided":%s}`,
+		bundle, applicant.Subject, p)
+}
+
+// step is one call; {id} in path stands for the row's case.
+type step struct {
+	who          caseledgerhttp.Principal
+	method, path string
+	body         string
+}
+
+func post(who caseledgerhttp.Principal, path, body string) step {
+	return step{who: who, method: http.MethodPost, path: path, body: body}
+}
+
+// itemDone accepts and approves an item as its department.
+func itemDone(dept, item string) []step {
+	return []step{
+		post(officer(dept), "/v1/cases/{id}/items/"+item+"/accept", `{}`),
+		post(officer(dept), "/v1/cases/{id}/items/"+item+"/decide", `{"outcome":"approved","opinion":"符合条件"}`),
+	}
+}
+
+const certificate = `{"name":"营业执照","number":"91442000MA00000001","issuing_unit":"中山市市场监督管理局","valid_from":"2026-02-12"}`
+
+var (
+	acceptCase = post(window, "/v1/cases/{id}/accept", `{"acceptance_number":"ZS-2026-0001"}`)
+	startItem  = post(market, "/v1/cases/{id}/items/registration_change/accept", `{}`)
+)
+
+type accessRow struct {
+	route  string   // as Server.Routes spells it
+	bundle string   // the case's bundle; enterprise_change when empty
+	omit   []string // applicant materials the submission lacks
+	setup  []step
+	call   step // who is ignored: every role calls
+	allow  map[caseledgerhttp.Role]int
+}
+
+func accessRows() []accessRow {
+	all := func(status int) map[caseledgerhttp.Role]int {
+		m := map[caseledgerhttp.Role]int{}
+		for _, r := range caseledgerhttp.Roles {
+			m[r] = status
+		}
+		return m
+	}
+	completed := []step{acceptCase}
+	completed = append(completed, itemDone("market", "registration_change")...)
+	completed = append(completed, post(market, "/v1/cases/{id}/items/registration_change/certificate", certificate))
+	for _, it := range [][2]string{{"tax", "tax_update"}, {"hrss", "social_insurance_update"}, {"medical_insurance", "medical_insurance_update"}, {"housing_fund", "housing_fund_update"}} {
+		completed = append(completed, itemDone(it[0], it[1])...)
+	}
+	A, W, D, S, N := caseledgerhttp.RoleApplicant, caseledgerhttp.RoleWindow, caseledgerhttp.RoleDepartment, caseledgerhttp.RoleSupervisor, caseledgerhttp.RoleAdmin
+	return []accessRow{
+		{route: "GET /v1/me", call: step{method: http.MethodGet, path: "/v1/me"}, allow: all(200)},
+		{route: "GET /v1/cases/{id}", call: step{method: http.MethodGet, path: "/v1/cases/{id}"}, allow: map[caseledgerhttp.Role]int{A: 200, W: 200, D: 200, S: 200, N: 200}},
+		{route: "GET /v1/cases/{id}/events", call: step{method: http.MethodGet, path: "/v1/cases/{id}/events"}, allow: map[caseledgerhttp.Role]int{S: 200, N: 200}},
+		{route: "GET /v1/admin/verify", call: step{method: http.MethodGet, path: "/v1/admin/verify"}, allow: map[caseledgerhttp.Role]int{N: 200}},
+		{route: "GET /v1/admin/export", call: step{method: http.MethodGet, path: "/v1/admin/export"}, allow: map[caseledgerhttp.Role]int{N: 200}},
+		{route: "POST /v1/admin/backup", call: post(admin, "/v1/admin/backup", `{"dir":"{tmp}"}`), allow: map[caseledgerhttp.Role]int{N: 200}},
+		// Submission: the applicant for themselves; the window officer for
+		// them (a second submission is another case).
+		{route: "POST /v1/cases", call: post(admin, "/v1/cases", "{submit}"), allow: map[caseledgerhttp.Role]int{A: 201, W: 201}},
+		{route: "POST /v1/cases/{id}/refuse", call: post(admin, "/v1/cases/{id}/refuse", `{"reason":"不属于受理范围","legal_basis":"行政许可法第三十二条","notice_number":"BY-1"}`), allow: map[caseledgerhttp.Role]int{W: 200}},
+		{route: "POST /v1/cases/{id}/accept", call: acceptCase, allow: map[caseledgerhttp.Role]int{W: 200}},
+		{route: "POST /v1/cases/{id}/supplement-request", bundle: "restaurant_opening", omit: []string{"staff_health_certificates"}, call: post(admin, "/v1/cases/{id}/supplement-request", "{missing}"), allow: map[caseledgerhttp.Role]int{W: 200, D: 403}},
+		{route: "POST /v1/cases/{id}/supplements", bundle: "restaurant_opening", omit: []string{"staff_health_certificates"}, setup: []step{post(window, "/v1/cases/{id}/supplement-request", "{missing}")},
+			call: post(admin, "/v1/cases/{id}/supplements", "{supplied}"), allow: map[caseledgerhttp.Role]int{W: 200, D: 403}},
+		{route: "POST /v1/cases/{id}/withdraw", call: post(admin, "/v1/cases/{id}/withdraw", `{"reason":"不再需要"}`), allow: map[caseledgerhttp.Role]int{A: 200}},
+		{route: "POST /v1/cases/{id}/deliver", setup: completed, call: post(admin, "/v1/cases/{id}/deliver", `{"method":"pickup","items":["registration_change"]}`), allow: map[caseledgerhttp.Role]int{W: 200}},
+		{route: "POST /v1/cases/{id}/rating", setup: completed, call: post(admin, "/v1/cases/{id}/rating", `{"label":"满意","channel":"web"}`), allow: map[caseledgerhttp.Role]int{A: 200}},
+		{route: "POST /v1/cases/{id}/complaints", setup: []step{acceptCase}, call: post(admin, "/v1/cases/{id}/complaints", `{"department":"market","summary":"窗口答复不清楚"}`), allow: map[caseledgerhttp.Role]int{A: 200}},
+		{route: "POST /v1/cases/{id}/items/{item}/accept", setup: []step{acceptCase}, call: startItem, allow: map[caseledgerhttp.Role]int{D: 200}},
+		{route: "POST /v1/cases/{id}/items/{item}/steps", setup: []step{acceptCase, startItem}, call: post(admin, "/v1/cases/{id}/items/registration_change/steps", `{"step":"承办","action":"通过","opinion":"材料齐全"}`), allow: map[caseledgerhttp.Role]int{D: 200}},
+		{route: "POST /v1/cases/{id}/items/{item}/suspend", setup: []step{acceptCase, startItem}, call: post(admin, "/v1/cases/{id}/items/registration_change/suspend", `{"reason":"等待外部核查"}`), allow: map[caseledgerhttp.Role]int{D: 200}},
+		{route: "POST /v1/cases/{id}/items/{item}/resume", setup: []step{acceptCase, startItem, post(market, "/v1/cases/{id}/items/registration_change/suspend", `{"reason":"等待外部核查"}`)},
+			call: post(admin, "/v1/cases/{id}/items/registration_change/resume", `{}`), allow: map[caseledgerhttp.Role]int{D: 200}},
+		{route: "POST /v1/cases/{id}/items/{item}/extend", bundle: "restaurant_opening",
+			setup: append([]step{acceptCase}, append(itemDone("market", "business_licence_check"), post(market, "/v1/cases/{id}/items/food_business_permit/accept", `{}`))...),
+			call:  post(admin, "/v1/cases/{id}/items/food_business_permit/extend", `{"by":{"value":5,"unit":"G"},"approval_ref":"YC-2026-7","reason":"现场核查"}`), allow: map[caseledgerhttp.Role]int{D: 200}},
+		{route: "POST /v1/cases/{id}/items/{item}/decide", setup: []step{acceptCase, startItem}, call: post(admin, "/v1/cases/{id}/items/registration_change/decide", `{"outcome":"approved","opinion":"符合条件"}`), allow: map[caseledgerhttp.Role]int{D: 200}},
+		{route: "POST /v1/cases/{id}/items/{item}/certificate", setup: append([]step{acceptCase}, itemDone("market", "registration_change")...),
+			call: post(admin, "/v1/cases/{id}/items/registration_change/certificate", certificate), allow: map[caseledgerhttp.Role]int{D: 200}},
+	}
+}
+
+func TestEveryRouteForEveryRole(t *testing.T) {
+	rows := accessRows()
+	covered := map[string]bool{}
+	for _, row := range rows {
+		covered[row.route] = true
+	}
+	for _, r := range MustServer(t).Routes() {
+		if strings.HasPrefix(r, "GET /v1") || strings.HasPrefix(r, "POST /v1") {
+			if !covered[r] {
+				t.Errorf("route %s has no row in the access matrix", r)
+			}
+		}
+	}
+	principals := map[caseledgerhttp.Role]caseledgerhttp.Principal{
+		caseledgerhttp.RoleApplicant: applicant, caseledgerhttp.RoleWindow: window, caseledgerhttp.RoleDepartment: market,
+		caseledgerhttp.RoleSupervisor: supervisor, caseledgerhttp.RoleAnalyst: analyst, caseledgerhttp.RoleAdmin: admin,
+	}
+	for _, row := range rows {
+		t.Run(row.route, func(t *testing.T) {
+			ts := MustServer(t)
+			bundle := row.bundle
+			if bundle == "" {
+				bundle = "enterprise_change"
+			}
+			mine := mustCreate(t, ts, applicant, submitFor(t, bundle, row.omit...))
+			// Another applicant's case, to which nothing may leak.
+			theirs := mustCreate(t, ts, other, strings.ReplaceAll(submitFor(t, bundle, row.omit...), applicant.Subject, other.Subject))
+			for _, s := range row.setup {
+				if res := ts.Do(t, fill(t, ts, s, s.who, mine, bundle)); res.Status >= 300 {
+					t.Fatalf("setup %s %s as %s: %d %s", s.method, s.path, s.who.Role, res.Status, res.Body)
+				}
+			}
+			// Refused roles first, then the allowed ones.
+			roles := slices.Clone(caseledgerhttp.Roles)
+			slices.SortStableFunc(roles, func(a, b caseledgerhttp.Role) int {
+				return boolInt(okStatus(row.allow[a])) - boolInt(okStatus(row.allow[b]))
+			})
+			for _, role := range roles {
+				res := ts.Do(t, fill(t, ts, row.call, principals[role], mine, bundle))
+				want, ok := row.allow[role]
+				if !ok {
+					want = http.StatusForbidden
+				}
+				if got := res.Status; got != want {
+					t.Errorf("%s: status = %d, want %d: %s", role, got, want, res.Body)
+				}
+				if role == caseledgerhttp.RoleApplicant && strings.Contains(string(res.Body), other.Subject) {
+					t.Errorf("the applicant's response carries another applicant's data: %s", res.Body)
+				}
+			}
+			if strings.Contains(row.call.path, "{id}") {
+				// The applicant never reaches another applicant's case: the
+				// route refuses the role, or the case does not exist for them.
+				res := ts.Do(t, fill(t, ts, row.call, applicant, theirs, bundle))
+				if res.Status != http.StatusForbidden && res.Status != http.StatusNotFound {
+					t.Errorf("applicant on another's case: status = %d, want 403 or 404: %s", res.Status, res.Body)
+				}
+				if strings.Contains(string(res.Body), other.Subject) {
+					t.Errorf("another applicant's data leaked: %s", res.Body)
+				}
+			}
+		})
+	}
+}
+
+func okStatus(s int) bool { return s >= 200 && s < 300 }
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// mustCreate submits a case as who and returns its ID.
+func mustCreate(tb testing.TB, ts *testServer, who caseledgerhttp.Principal, body string) string {
+	tb.Helper()
+	res := ts.Do(tb, request{Method: http.MethodPost, Path: "/v1/cases", Token: ts.Token(tb, who), Body: body})
+	if res.Status != http.StatusCreated {
+		tb.Fatalf("submit as %s: %d %s", who.Subject, res.Status, res.Body)
+	}
+	return res.JSON(tb)["case_id"].(string)
+}
+
+// fill turns a step into a request by who on case caseID, expanding the
+// placeholders of paths and bodies.
+func fill(tb testing.TB, ts *testServer, s step, who caseledgerhttp.Principal, caseID, bundle string) request {
+	body := s.body
+	switch body {
+	case "{submit}":
+		body = submitFor(tb, bundle)
+	case "{missing}":
+		body = `{"missing":["staff_health_certificates"],"notice_number":"BZ-1"}`
+	case "{supplied}":
+		body = `{"materials":["staff_health_certificates"]}`
+	}
+	body = strings.ReplaceAll(body, "{tmp}", strings.ReplaceAll(tb.TempDir(), `\`, `/`)+"/backup")
+	return request{Method: s.method, Path: strings.ReplaceAll(s.path, "{id}", caseID), Token: ts.Token(tb, who), Body: body}
+}
