@@ -9,6 +9,7 @@ import (
 	"time"
 
 	kdb "github.com/EventStore/EventStore-Client-Go/v4/esdb"
+	"github.com/caseledger/caseledger/domain"
 	"github.com/caseledger/caseledger/eventstore"
 )
 
@@ -120,7 +121,12 @@ func (sub *subscription) Next() (eventstore.Message, error) {
 			return eventstore.Message{Kind: eventstore.MessageCaughtUp, Position: sub.last}, nil
 		}
 		if sub.cur == nil {
-			if err := sub.open(); err != nil {
+			err := sub.open()
+			if err != nil && sub.ended() == nil && domain.ErrorCode(err) != domain.CodeUnavailable {
+				// Refused, not unreachable: retrying would not help.
+				return eventstore.Message{}, err
+			}
+			if err != nil {
 				sub.retryAfter(err)
 				continue
 			}

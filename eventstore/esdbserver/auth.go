@@ -55,18 +55,14 @@ type Authorizer interface {
 	Authorize(ctx context.Context, c Credentials) (Principal, error)
 }
 
-// User is a basic-auth identity of a StaticAuthorizer.
-type User struct {
-	Password string
-	Access   Access
-}
-
-// StaticAuthorizer authorizes from a fixed table. The zero value refuses
-// everyone.
+// StaticAuthorizer authorizes basic credentials from a fixed table, with
+// the endpoint's default policy: the service identity appends, every other
+// known user only reads. The zero value refuses everyone.
 type StaticAuthorizer struct {
-	// Users by login; give the service identity AccessAppend and everyone
-	// else AccessRead.
-	Users map[string]User
+	// Passwords of the known users, by login.
+	Passwords map[string]string
+	// Service is the login that may append, caseledger's own identity.
+	Service string
 	// Anonymous is granted to calls without credentials.
 	Anonymous Access
 }
@@ -82,18 +78,18 @@ func (a StaticAuthorizer) Authorize(_ context.Context, c Credentials) (Principal
 	if c.Username == "" {
 		return Principal{}, domain.Errorf(domain.CodeUnauthorized, "only basic credentials are accepted")
 	}
-	u, ok := a.Users[c.Username]
+	password, ok := a.Passwords[c.Username]
 	// Compare digests so that the time taken does not depend on how much of
 	// the password matched, nor on whether the user exists.
-	want := sha256.Sum256([]byte(u.Password))
+	want := sha256.Sum256([]byte(password))
 	got := sha256.Sum256([]byte(c.Password))
 	if subtle.ConstantTimeCompare(want[:], got[:]) != 1 || !ok {
 		return Principal{}, domain.Errorf(domain.CodeUnauthorized, "invalid credentials")
 	}
-	if u.Access == AccessNone {
-		return Principal{}, domain.Errorf(domain.CodeForbidden, "no access")
+	if c.Username == a.Service {
+		return Principal{Name: c.Username, Access: AccessAppend}, nil
 	}
-	return Principal{Name: c.Username, Access: u.Access}, nil
+	return Principal{Name: c.Username, Access: AccessRead}, nil
 }
 
 // credentialsFrom reads the call's authorization header and TLS peer. A

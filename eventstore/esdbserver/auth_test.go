@@ -44,31 +44,32 @@ func TestOnlyTheServiceIdentityMayAppend(t *testing.T) {
 	}
 }
 
-func TestStaticAuthorizerMapsCredentialsToAccess(t *testing.T) {
+func TestStaticAuthorizerLetsOnlyTheServiceAppend(t *testing.T) {
 	a := esdbserver.StaticAuthorizer{
-		Users: map[string]esdbserver.User{
-			"svc":    {Password: "s", Access: esdbserver.AccessAppend},
-			"reader": {Password: "r", Access: esdbserver.AccessRead},
-			"gone":   {Password: "g", Access: esdbserver.AccessNone},
-		},
-		Anonymous: esdbserver.AccessRead,
+		Passwords: map[string]string{"svc": "s", "reader": "r"},
+		Service:   "svc",
 	}
+	open := a
+	open.Anonymous = esdbserver.AccessRead
 	tests := []struct {
 		name     string
+		a        esdbserver.StaticAuthorizer
 		c        esdbserver.Credentials
 		want     esdbserver.Access
 		wantCode domain.Code
 	}{
-		{"service", esdbserver.Credentials{Username: "svc", Password: "s"}, esdbserver.AccessAppend, ""},
-		{"reader", esdbserver.Credentials{Username: "reader", Password: "r"}, esdbserver.AccessRead, ""},
-		{"anonymous as configured", esdbserver.Credentials{}, esdbserver.AccessRead, ""},
-		{"wrong password", esdbserver.Credentials{Username: "svc", Password: "r"}, 0, domain.CodeUnauthorized},
-		{"a bearer token it cannot check", esdbserver.Credentials{BearerToken: "t"}, 0, domain.CodeUnauthorized},
-		{"a user without access", esdbserver.Credentials{Username: "gone", Password: "g"}, 0, domain.CodeForbidden},
+		{"the service appends", a, esdbserver.Credentials{Username: "svc", Password: "s"}, esdbserver.AccessAppend, ""},
+		{"another user reads", a, esdbserver.Credentials{Username: "reader", Password: "r"}, esdbserver.AccessRead, ""},
+		{"anonymous is refused by default", a, esdbserver.Credentials{}, esdbserver.AccessNone, domain.CodeUnauthorized},
+		{"anonymous as configured", open, esdbserver.Credentials{}, esdbserver.AccessRead, ""},
+		{"another user's password", a, esdbserver.Credentials{Username: "svc", Password: "r"}, esdbserver.AccessNone, domain.CodeUnauthorized},
+		{"an unknown user with an empty password", a, esdbserver.Credentials{Username: "nobody"}, esdbserver.AccessNone, domain.CodeUnauthorized},
+		{"a bearer token it cannot check", a, esdbserver.Credentials{BearerToken: "t"}, esdbserver.AccessNone, domain.CodeUnauthorized},
+		{"the zero value refuses the service", esdbserver.StaticAuthorizer{}, esdbserver.Credentials{Username: "svc", Password: "s"}, esdbserver.AccessNone, domain.CodeUnauthorized},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			p, err := a.Authorize(context.Background(), tt.c)
+			p, err := tt.a.Authorize(context.Background(), tt.c)
 			if got := domain.ErrorCode(err); got != tt.wantCode {
 				t.Fatalf("Authorize = %v, want code %q", err, tt.wantCode)
 			}

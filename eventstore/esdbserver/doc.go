@@ -56,10 +56,10 @@
 //  12. Every Streams call is authorized by an Authorizer from the call's
 //     credentials (basic auth or a bearer token in the "authorization"
 //     header, and the verified TLS client certificate). The principal may
-//     read, or read and append. The default, StaticAuthorizer, grants
-//     appends only to the configured service identity and reads to the
-//     configured users; anonymous calls get what Anonymous says (nothing by
-//     default). ServerFeatures and Gossip are open: clients call them during
+//     read, or read and append. StaticAuthorizer keeps the default policy:
+//     appends only by the configured service identity, reads by every other
+//     known user; anonymous calls get what Anonymous says (nothing unless
+//     configured). Without an Authorizer, every Streams call is refused. ServerFeatures and Gossip are open: clients call them during
 //     discovery without credentials, and they reveal no ledger data.
 //  13. Official clients send basic credentials only over TLS; give
 //     Options.TLS in any deployment that needs credentials.

@@ -26,7 +26,8 @@ import (
 	"github.com/caseledger/caseledger/eventstore/esdbserver"
 )
 
-// Service is the identity that may append when Config.TLS is set.
+// The identities of an endpoint with TLS: the service appends, the reader
+// reads.
 const (
 	ServiceUser     = "caseledger"
 	ServicePassword = "service-secret"
@@ -68,10 +69,10 @@ func Start(t testing.TB, cfg Config) *Endpoint {
 	e.opts.Authorizer = esdbserver.StaticAuthorizer{Anonymous: esdbserver.AccessAppend}
 	if cfg.TLS {
 		e.opts.TLS, e.CAFile = selfSigned(t)
-		e.opts.Authorizer = esdbserver.StaticAuthorizer{Users: map[string]esdbserver.User{
-			ServiceUser: {Password: ServicePassword, Access: esdbserver.AccessAppend},
-			ReaderUser:  {Password: ReaderPassword, Access: esdbserver.AccessRead},
-		}}
+		e.opts.Authorizer = esdbserver.StaticAuthorizer{
+			Passwords: map[string]string{ServiceUser: ServicePassword, ReaderUser: ReaderPassword},
+			Service:   ServiceUser,
+		}
 	}
 	if cfg.Authorizer != nil {
 		e.opts.Authorizer = cfg.Authorizer
