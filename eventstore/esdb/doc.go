@@ -33,15 +33,19 @@
 //     StreamExists that is the contract's behaviour; for Exact and NoStream
 //     the re-read then reports the wrong version.
 //  5. Retries (rule 7) are recognised in the events read: the stream's last
-//     TailWindow events, and for Exact(n) the events after n. All IDs found
-//     there with the same content in one contiguous run returns the original
-//     result; any other mix fails with ErrDuplicateEventID. Against a real
+//     TailWindow events, and for Exact(n) the events after n. Each envelope
+//     records the event's place in its append, so a re-send is told from
+//     neighbouring events of other appends: all IDs found, with the same
+//     content, as one whole append in order, returns the original result;
+//     any other mix fails with ErrDuplicateEventID. Against a real
 //     EventStoreDB that is as far as it goes: EventStoreDB has no global
 //     event-ID index, so an ID reused in another stream, or a retry with Any
-//     after more than TailWindow later events, is not recognised. Through
-//     caseledger's own endpoint (package esdbserver) the embedded store
-//     behind it keeps the full rule, and its refusal of a reused ID arrives
-//     as AlreadyExists, mapped to ErrDuplicateEventID.
+//     after more than TailWindow later events, is not recognised. Events
+//     whose place is unknown (served by caseledger's own endpoint, package
+//     esdbserver, or written by other clients) are left to the server: the
+//     append is sent with the caller's own expected version, and the
+//     endpoint's embedded store keeps rule 7 whole, its refusal of a reused
+//     ID arriving as AlreadyExists, mapped to ErrDuplicateEventID.
 //  6. The positions of a multi-event append are read back from the stream
 //     after it succeeds (EventStoreDB reports one position per append).
 //
@@ -59,9 +63,10 @@
 //  9. The client does not resubscribe: when a subscription drops, Next
 //     resubscribes from the last delivered position or checkpoint, with
 //     backoff (50 ms doubling to 5 s), and skips anything at or before it,
-//     so a reconnect neither loses nor repeats events. A client whose first
-//     call could not reach the server closes itself for good, so a closed
-//     client is replaced by a new one.
+//     so a reconnect neither loses nor repeats events. A resubscription the
+//     server refuses (rather than cannot answer) fails Next. A client whose
+//     first call could not reach the server closes itself for good, so a
+//     closed client is replaced by a new one.
 //
 // # Known limits against a real EventStoreDB
 //
