@@ -8,13 +8,15 @@ import (
 	"github.com/caseledger/caseledger/domain/workday"
 )
 
-// itemSim is the plan of one dispatched item: the officer handling it and
+// itemSim is the plan of one dispatched item: the officers handling it and
 // the steps left, done one after the other.
 type itemSim struct {
 	code, dept string
 	spec       *catalogue.Item
-	officer    domain.Actor
-	steps      []step
+	// officer handles the item; reviewer and approver sign the later steps
+	// and the decision.
+	officer, reviewer, approver domain.Actor
+	steps                       []step
 	// blocked: the next step came while the case's supplement notice kept
 	// the item's clock stopped; it runs again when the supplement arrives.
 	blocked bool
@@ -47,7 +49,8 @@ func (g *Generator) startItem(c *caseSim, code string, now time.Time) {
 	spec, _ := c.bundle.Item(code)
 	r := c.r
 	rt := g.cfg.Rates
-	it := &itemSim{code: code, dept: spec.Department, spec: spec, officer: departmentOfficer(r, c.region, spec.Department)}
+	team := departmentTeam(r, c.region, spec.Department)
+	it := &itemSim{code: code, dept: spec.Department, spec: spec, officer: team[0], reviewer: team[1], approver: team[2]}
 	c.items = append(c.items, it)
 
 	limit := spec.Limit.Value

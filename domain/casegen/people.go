@@ -32,9 +32,24 @@ func windowOfficer(r *rand.Rand, region string) domain.Actor {
 }
 
 func departmentOfficer(r *rand.Rand, region, dept string) domain.Actor {
-	return domain.Actor{Role: domain.RoleDepartment,
-		PersonID: "d-" + region + "-" + dept + "-" + strconv.Itoa(1+r.IntN(departmentOfficers)),
-		Unit:     dept, Region: region}
+	return departmentStaff(region, dept, r.IntN(departmentOfficers))
+}
+
+// departmentTeam returns three different officers of dept: the handler
+// (承办), the reviewer (审核) and the approver (批准), as the separation of
+// duties in an approval chain requires.
+func departmentTeam(r *rand.Rand, region, dept string) [3]domain.Actor {
+	first := r.IntN(departmentOfficers)
+	var team [3]domain.Actor
+	for i := range team {
+		team[i] = departmentStaff(region, dept, (first+i)%departmentOfficers)
+	}
+	return team
+}
+
+func departmentStaff(region, dept string, n int) domain.Actor {
+	return domain.Actor{Role: domain.RoleDepartment, PersonID: "d-" + region + "-" + dept + "-" + strconv.Itoa(1+n),
+		Unit: dept, Region: region}
 }
 
 func supervisor(r *rand.Rand, region string) domain.Actor {

@@ -18,7 +18,7 @@ func acceptItem(c *caseSim, it *itemSim, now time.Time) domain.Command {
 
 func extendItem(days int) func(c *caseSim, it *itemSim, now time.Time) domain.Command {
 	return func(c *caseSim, it *itemSim, now time.Time) domain.Command {
-		return &domain.ExtendDeadline{CommandMeta: c.meta(it.officer, now), Item: it.code,
+		return &domain.ExtendDeadline{CommandMeta: c.meta(it.approver, now), Item: it.code,
 			By: workday.Limit{Value: days, Unit: it.spec.MaxExtension.Unit}, ApprovalRef: c.number("YQ", now),
 			Reason: "情况复杂，经本机关负责人批准延长审批期限"}
 	}
@@ -32,7 +32,14 @@ var opinions = map[domain.Step]map[domain.Action]string{
 
 func recordStep(s domain.Step, a domain.Action) func(c *caseSim, it *itemSim, now time.Time) domain.Command {
 	return func(c *caseSim, it *itemSim, now time.Time) domain.Command {
-		return &domain.RecordStep{CommandMeta: c.meta(it.officer, now), Item: it.code, Step: s, Action: a,
+		by := it.officer
+		switch s {
+		case domain.StepReview:
+			by = it.reviewer
+		case domain.StepApprove:
+			by = it.approver
+		}
+		return &domain.RecordStep{CommandMeta: c.meta(by, now), Item: it.code, Step: s, Action: a,
 			Opinion: opinions[s][a]}
 	}
 }
@@ -73,7 +80,7 @@ func resumeItem(c *caseSim, it *itemSim, now time.Time) domain.Command {
 // tolerance while the materials of a tolerant acceptance are outstanding.
 func decideItem(deny bool) func(c *caseSim, it *itemSim, now time.Time) domain.Command {
 	return func(c *caseSim, it *itemSim, now time.Time) domain.Command {
-		cmd := &domain.DecideItem{CommandMeta: c.meta(it.officer, now), Item: it.code, Outcome: domain.Approved,
+		cmd := &domain.DecideItem{CommandMeta: c.meta(it.approver, now), Item: it.code, Outcome: domain.Approved,
 			Opinion: "准予许可"}
 		switch t := c.state.Acceptance.Tolerance; {
 		case deny:
