@@ -135,15 +135,15 @@ func (su *suite) testIndependentAppenders(t *testing.T) {
 	}
 	h.checkPositions(log)
 	for w, cs := range calls {
-		var last eventstore.AppendResult
+		var prev eventstore.AppendResult
 		for i, c := range cs {
 			if c.err != nil {
 				t.Fatalf("writer %d append %d: %v", w, i, c.err)
 			}
-			if i > 0 && (c.res.FirstPosition <= last.LastPosition || c.res.FirstVersion != last.LastVersion+1) {
-				t.Fatalf("writer %d append %d: %+v after %+v, want later positions and the next version", w, i, c.res, last)
+			if i > 0 && (c.res.FirstPosition <= prev.LastPosition || c.res.FirstVersion != prev.LastVersion+1) {
+				t.Fatalf("writer %d append %d: %+v after %+v, want later positions and the next version", w, i, c.res, prev)
 			}
-			last = c.res
+			prev = c.res
 		}
 	}
 	got := <-seen
