@@ -7,7 +7,11 @@
 // A Projection is code with a Name, a Version and an Apply that folds one
 // event into state kept in a key/value store. Apply runs inside a Tx that the
 // runner shares between many events, so the cost of a commit is paid once per
-// batch while an error still names the one event that caused it.
+// batch while an error still names the one event that caused it. A read
+// model may keep decoded values in the Tx (SetObject): they are encoded once,
+// at commit, however many events of the batch touched them, and are gone
+// after it, so no decoded state outlives the batch it belongs to (what is
+// committed is all there is, invariant 3).
 //
 // # On-disk format
 //

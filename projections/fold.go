@@ -37,9 +37,8 @@ type folder struct {
 	tx     Tx
 	// pos is the position reached by the uncommitted batch; dirty says the
 	// batch holds something (state or a checkpoint move) to commit.
-	pos     uint64
-	pending int
-	dirty   bool
+	pos   uint64
+	dirty bool
 }
 
 func newFolder(c *dbCopy, p Projection) *folder {
@@ -63,7 +62,6 @@ func (f *folder) apply(e *eventstore.RecordedEvent) error {
 			return &ApplyError{Projection: f.p.Name(), Version: f.p.Version(), EventType: e.Type,
 				Stream: e.Stream, StreamVersion: e.Version, Position: e.Position, Err: err}
 		}
-		f.pending++
 	}
 	f.pos = e.Position
 	f.dirty = true
@@ -99,6 +97,10 @@ func (f *folder) commit() error {
 	b := f.batch
 	if b == nil {
 		b = f.c.db.NewBatch()
+	} else if err := f.tx.flush(); err != nil {
+		b.Close()
+		f.reset()
+		return err
 	}
 	var cp [8]byte
 	binary.BigEndian.PutUint64(cp[:], f.pos)
@@ -129,6 +131,6 @@ func (f *folder) discard() {
 func (f *folder) reset() {
 	f.batch = nil
 	f.tx.b = nil
-	f.pending = 0
+	clear(f.tx.objs)
 	f.dirty = false
 }

@@ -28,11 +28,33 @@ func (summary) Apply(tx *projections.Tx, e *eventstore.RecordedEvent) error {
 	if err := json.Unmarshal(e.Data, &data); err != nil {
 		return err
 	}
-	if err := add(tx, []byte("type/"+e.Type), 1); err != nil {
-		return err
+	// Per-type counters stay decoded in the batch (Tx.SetObject).
+	typeKey := []byte("type/" + e.Type)
+	n, ok := tx.Object(typeKey)
+	if !ok {
+		b, found, err := tx.Get(typeKey)
+		if err != nil {
+			return err
+		}
+		var v uint64
+		if found {
+			v = binary.BigEndian.Uint64(b)
+		}
+		n = &v
 	}
+	*n.(*uint64)++
+	tx.SetObject(typeKey, n, func(v any) ([]byte, error) { return binary.BigEndian.AppendUint64(nil, *v.(*uint64)), nil })
 	key := []byte("stream/" + e.Stream)
 	switch e.Type {
+	case "Opened":
+		// A scan must see the counters still pending in the batch.
+		var sum uint64
+		if err := tx.Scan([]byte("type/"), func(_, v []byte) error { sum += binary.BigEndian.Uint64(v); return nil }); err != nil {
+			return err
+		}
+		if err := tx.Set([]byte("types-at/"+e.Stream), fmt.Appendf(nil, "%d", sum)); err != nil {
+			return err
+		}
 	case "Closed":
 		if err := tx.Delete(key); err != nil {
 			return err

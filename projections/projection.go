@@ -43,6 +43,61 @@ var (
 type Tx struct {
 	b   *pebble.Batch
 	buf []byte
+	// objs are decoded values set with SetObject, encoded once at commit so
+	// that a key updated by many events of a batch is encoded once.
+	objs map[string]object
+}
+
+type object struct {
+	v      any
+	encode func(any) ([]byte, error)
+}
+
+// Object returns the value last given to SetObject for key in this batch.
+// A read model keeps its decoded state this way instead of decoding and
+// encoding it for every event.
+func (t *Tx) Object(key []byte) (any, bool) {
+	o, ok := t.objs[string(key)]
+	return o.v, ok
+}
+
+// SetObject makes v the value of key; encode turns it into the stored bytes
+// when the batch commits (or when Get or Scan needs them). v must not be
+// changed after the batch commits.
+func (t *Tx) SetObject(key []byte, v any, encode func(any) ([]byte, error)) {
+	if t.objs == nil {
+		t.objs = map[string]object{}
+	}
+	t.objs[string(key)] = object{v: v, encode: encode}
+}
+
+// flush writes every pending object into the batch.
+func (t *Tx) flush() error {
+	for k, o := range t.objs {
+		b, err := o.encode(o.v)
+		if err != nil {
+			return fmt.Errorf("projections: encode %q: %w", k, err)
+		}
+		if err := t.b.Set(t.key([]byte(k)), b, nil); err != nil {
+			return err
+		}
+	}
+	clear(t.objs)
+	return nil
+}
+
+// flushKey writes key's pending object, if any, into the batch.
+func (t *Tx) flushKey(key []byte) error {
+	o, ok := t.objs[string(key)]
+	if !ok {
+		return nil
+	}
+	delete(t.objs, string(key))
+	b, err := o.encode(o.v)
+	if err != nil {
+		return fmt.Errorf("projections: encode %q: %w", key, err)
+	}
+	return t.b.Set(t.key(key), b, nil)
 }
 
 func (t *Tx) key(k []byte) []byte {
@@ -52,22 +107,30 @@ func (t *Tx) key(k []byte) []byte {
 
 // Get returns a copy of the value stored under key, and whether there is one.
 func (t *Tx) Get(key []byte) ([]byte, bool, error) {
+	if err := t.flushKey(key); err != nil {
+		return nil, false, err
+	}
 	return get(t.b, t.key(key))
 }
 
 // Set stores value under key.
 func (t *Tx) Set(key, value []byte) error {
+	delete(t.objs, string(key))
 	return t.b.Set(t.key(key), value, nil)
 }
 
 // Delete removes key.
 func (t *Tx) Delete(key []byte) error {
+	delete(t.objs, string(key))
 	return t.b.Delete(t.key(key), nil)
 }
 
 // Scan calls fn for every key starting with prefix, in key order. The slices
 // are valid only during the call.
 func (t *Tx) Scan(prefix []byte, fn func(key, value []byte) error) error {
+	if err := t.flush(); err != nil {
+		return err
+	}
 	return scan(t.b, prefix, fn)
 }
 

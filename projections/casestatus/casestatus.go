@@ -106,31 +106,42 @@ const pauseSupplement = "supplement"
 
 func docKey(caseID string) []byte { return []byte("case/" + caseID) }
 
-// Apply implements projections.Projection.
+// Apply implements projections.Projection. The decoded Doc stays in the
+// batch (Tx.SetObject), so a case touched by many events of a batch is
+// decoded and encoded once.
 func (Projection) Apply(tx *projections.Tx, e *eventstore.RecordedEvent) error {
 	ev, err := domain.Decode(e.Type, e.Data, e.Metadata)
 	if err != nil {
 		return err
 	}
 	caseID := ev.Meta().CaseID
-	var d Doc
-	b, ok, err := tx.Get(docKey(caseID))
+	key := docKey(caseID)
+	d, err := load(tx, key)
 	if err != nil {
 		return err
-	}
-	if ok {
-		if err := json.Unmarshal(b, &d); err != nil {
-			return fmt.Errorf("casestatus: stored doc of %s: %w", caseID, err)
-		}
 	}
 	d.CaseID = caseID
 	d.apply(ev)
-	out, err := json.Marshal(&d)
-	if err != nil {
-		return err
-	}
-	return tx.Set(docKey(caseID), out)
+	tx.SetObject(key, d, encodeDoc)
+	return nil
 }
+
+func load(tx *projections.Tx, key []byte) (*Doc, error) {
+	if v, ok := tx.Object(key); ok {
+		return v.(*Doc), nil
+	}
+	d := new(Doc)
+	b, ok, err := tx.Get(key)
+	if err != nil || !ok {
+		return d, err
+	}
+	if err := json.Unmarshal(b, d); err != nil {
+		return nil, fmt.Errorf("casestatus: stored doc %s: %w", key, err)
+	}
+	return d, nil
+}
+
+func encodeDoc(v any) ([]byte, error) { return json.Marshal(v.(*Doc)) }
 
 // apply folds ev into d (invariant 2: as domain.State.apply does).
 func (d *Doc) apply(ev domain.Event) {
