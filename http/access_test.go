@@ -14,8 +14,7 @@ import (
 
 // The access matrix: every route, every role. Each row brings a fresh
 // case of the applicant into the state the route needs (setup), then every
-// role calls the route, refused roles first so that the allowed call finds
-// the state intact. Allowed roles must succeed, the others must be
+// role calls the route, each allowed role on a case of its own. Allowed roles must succeed, the others must be
 // refused, and no response to the applicant may carry another applicant's
 // data.
 
@@ -94,6 +93,11 @@ func accessRows() []accessRow {
 	for _, it := range [][2]string{{"tax", "tax_update"}, {"hrss", "social_insurance_update"}, {"medical_insurance", "medical_insurance_update"}, {"housing_fund", "housing_fund_update"}} {
 		completed = append(completed, itemDone(it[0], it[1])...)
 	}
+	badRating := slices.Concat(completed, []step{post(applicant, "/v1/cases/{id}/rating", `{"label":"不满意","reason_tags":["等候时间长"],"channel":"web"}`)})
+	callBack := post(supervisor, "/v1/cases/{id}/rating/callback", `{"notes":"已电话回访"}`)
+	triage := func(verdict string) step {
+		return post(supervisor, "/v1/cases/{id}/rating/triage", `{"verdict":"`+verdict+`","reason":"核实"}`)
+	}
 	A, W, D, S, N := caseledgerhttp.RoleApplicant, caseledgerhttp.RoleWindow, caseledgerhttp.RoleDepartment, caseledgerhttp.RoleSupervisor, caseledgerhttp.RoleAdmin
 	return []accessRow{
 		{route: "GET /v1/me", call: step{method: http.MethodGet, path: "/v1/me"}, allow: all(200)},
@@ -123,6 +127,37 @@ func accessRows() []accessRow {
 			setup: append([]step{acceptCase}, append(itemDone("market", "business_licence_check"), post(market, "/v1/cases/{id}/items/food_business_permit/accept", `{}`))...),
 			call:  post(admin, "/v1/cases/{id}/items/food_business_permit/extend", `{"by":{"value":5,"unit":"G"},"approval_ref":"YC-2026-7","reason":"现场核查"}`), allow: map[caseledgerhttp.Role]int{D: 200}},
 		{route: "POST /v1/cases/{id}/items/{item}/decide", setup: []step{acceptCase, startItem}, call: post(admin, "/v1/cases/{id}/items/registration_change/decide", `{"outcome":"approved","opinion":"符合条件"}`), allow: map[caseledgerhttp.Role]int{D: 200}},
+		{route: "POST /v1/cases/{id}/tolerance-materials", bundle: "restaurant_opening", omit: []string{"staff_health_certificates"},
+			setup: []step{post(window, "/v1/cases/{id}/accept", `{"acceptance_number":"ZS-2026-0002","tolerance":{"commitment_ref":"CN-1","due_by":"2026-02-16","credit_check":{"ref":"XY-1","dishonest":false}}}`)},
+			call:  post(admin, "/v1/cases/{id}/tolerance-materials", "{supplied}"), allow: map[caseledgerhttp.Role]int{W: 200}},
+		{route: "POST /v1/cases/{id}/withdraw-items", setup: append([]step{acceptCase}, itemDone("market", "registration_change")...),
+			call: post(admin, "/v1/cases/{id}/withdraw-items", `{"items":["tax_update"],"reason":"已自行办理"}`), allow: map[caseledgerhttp.Role]int{A: 200}},
+		{route: "POST /v1/cases/{id}/terminate", setup: []step{acceptCase}, call: post(admin, "/v1/cases/{id}/terminate", `{"reason":"申请人死亡","legal_basis":"行政许可法第七十条"}`),
+			allow: map[caseledgerhttp.Role]int{W: 200, S: 200}},
+		{route: "POST /v1/cases/{id}/items/{item}/special-procedure", setup: []step{acceptCase, startItem},
+			call: post(admin, "/v1/cases/{id}/items/registration_change/special-procedure", `{"kind":"实地核查","reason":"核查经营场所"}`), allow: map[caseledgerhttp.Role]int{D: 200}},
+		{route: "POST /v1/cases/{id}/items/{item}/special-procedure/end", setup: []step{acceptCase, startItem, post(market, "/v1/cases/{id}/items/registration_change/special-procedure", `{"kind":"实地核查","reason":"核查经营场所"}`)},
+			call: post(admin, "/v1/cases/{id}/items/registration_change/special-procedure/end", `{"result":"场所属实"}`), allow: map[caseledgerhttp.Role]int{D: 200}},
+		{route: "POST /v1/cases/{id}/rating/callback", setup: badRating, call: post(admin, "/v1/cases/{id}/rating/callback", `{"notes":"已电话回访"}`),
+			allow: map[caseledgerhttp.Role]int{S: 200, D: 200}},
+		{route: "POST /v1/cases/{id}/rating/triage", setup: slices.Concat(badRating, []step{callBack}), call: post(admin, "/v1/cases/{id}/rating/triage", `{"verdict":"true","reason":"等候时间过长属实"}`),
+			allow: map[caseledgerhttp.Role]int{S: 200}},
+		{route: "POST /v1/cases/{id}/rating/rectification", setup: slices.Concat(badRating, []step{callBack, triage("true")}), call: post(admin, "/v1/cases/{id}/rating/rectification", `{"summary":"增设窗口"}`),
+			allow: map[caseledgerhttp.Role]int{D: 200}},
+		{route: "POST /v1/cases/{id}/rating/appeal", setup: slices.Concat(badRating, []step{callBack, triage("malicious")}), call: post(admin, "/v1/cases/{id}/rating/appeal", `{"grounds":"评价与事实不符"}`),
+			allow: map[caseledgerhttp.Role]int{D: 200}},
+		{route: "POST /v1/cases/{id}/rating/appeal-decision", setup: slices.Concat(badRating, []step{callBack, triage("malicious"), post(market, "/v1/cases/{id}/rating/appeal", `{"grounds":"评价与事实不符"}`)}),
+			call: post(admin, "/v1/cases/{id}/rating/appeal-decision", `{"upheld":true,"reason":"申诉成立"}`), allow: map[caseledgerhttp.Role]int{S: 200}},
+		{route: "POST /v1/cases/{id}/rating/sign-off", setup: slices.Concat(badRating, []step{callBack, triage("true"), post(market, "/v1/cases/{id}/rating/rectification", `{"summary":"增设窗口"}`)}),
+			call: post(admin, "/v1/cases/{id}/rating/sign-off", `{"notes":"整改到位"}`), allow: map[caseledgerhttp.Role]int{S: 200}},
+		{route: "POST /v1/cases/{id}/complaints/{complaint}/answer", setup: []step{acceptCase, post(applicant, "/v1/cases/{id}/complaints", `{"department":"market","summary":"答复不清楚"}`)},
+			call: post(admin, "/v1/cases/{id}/complaints/{last}/answer", `{"answer":"已重新说明"}`), allow: map[caseledgerhttp.Role]int{D: 200, S: 200}},
+		{route: "POST /v1/cases/{id}/dubans", setup: []step{acceptCase}, call: post(admin, "/v1/cases/{id}/dubans", `{"item":"registration_change","reason":"临近时限","reference":"DB-1"}`),
+			allow: map[caseledgerhttp.Role]int{S: 200}},
+		{route: "POST /v1/cases/{id}/dubans/{duban}/close", setup: []step{acceptCase, post(supervisor, "/v1/cases/{id}/dubans", `{"reason":"临近时限","reference":"DB-1"}`)},
+			call: post(admin, "/v1/cases/{id}/dubans/{last}/close", `{"result":"已办结"}`), allow: map[caseledgerhttp.Role]int{S: 200}},
+		{route: "POST /v1/cases/{id}/corrections", setup: []step{acceptCase}, call: post(admin, "/v1/cases/{id}/corrections", `{"event_id":"{last}","field":"acceptance_number","correction":"ZS-2026-0009","reason":"录入错误"}`),
+			allow: map[caseledgerhttp.Role]int{W: 200, D: 200, S: 200}},
 		{route: "POST /v1/cases/{id}/items/{item}/certificate", setup: append([]step{acceptCase}, itemDone("market", "registration_change")...),
 			call: post(admin, "/v1/cases/{id}/items/registration_change/certificate", certificate), allow: map[caseledgerhttp.Role]int{D: 200}},
 	}
@@ -152,25 +187,34 @@ func TestEveryRouteForEveryRole(t *testing.T) {
 			if bundle == "" {
 				bundle = "enterprise_change"
 			}
-			mine := mustCreate(t, ts, applicant, submitFor(t, bundle, row.omit...))
+			// newCase is a case of the applicant brought into the row's
+			// state; last is the first event ID of its last setup step.
+			newCase := func() (caseID, last string) {
+				caseID = mustCreate(t, ts, applicant, submitFor(t, bundle, row.omit...))
+				for _, s := range row.setup {
+					res := ts.Do(t, fill(t, ts, s, s.who, caseID, bundle, last))
+					if res.Status >= 300 {
+						t.Fatalf("setup %s %s as %s: %d %s", s.method, s.path, s.who.Role, res.Status, res.Body)
+					}
+					last = res.JSON(t)["events"].([]any)[0].(map[string]any)["id"].(string)
+				}
+				return caseID, last
+			}
 			// Another applicant's case, to which nothing may leak.
 			theirs := mustCreate(t, ts, other, strings.ReplaceAll(submitFor(t, bundle, row.omit...), applicant.Subject, other.Subject))
-			for _, s := range row.setup {
-				if res := ts.Do(t, fill(t, ts, s, s.who, mine, bundle)); res.Status >= 300 {
-					t.Fatalf("setup %s %s as %s: %d %s", s.method, s.path, s.who.Role, res.Status, res.Body)
-				}
-			}
-			// Refused roles first, then the allowed ones.
-			roles := slices.Clone(caseledgerhttp.Roles)
-			slices.SortStableFunc(roles, func(a, b caseledgerhttp.Role) int {
-				return boolInt(okStatus(row.allow[a])) - boolInt(okStatus(row.allow[b]))
-			})
-			for _, role := range roles {
-				res := ts.Do(t, fill(t, ts, row.call, principals[role], mine, bundle))
+			// Refusals leave the case as it was, so refused roles share one;
+			// each allowed role acts on a case of its own.
+			shared, sharedLast := newCase()
+			for _, role := range caseledgerhttp.Roles {
 				want, ok := row.allow[role]
 				if !ok {
 					want = http.StatusForbidden
 				}
+				caseID, last := shared, sharedLast
+				if okStatus(want) {
+					caseID, last = newCase()
+				}
+				res := ts.Do(t, fill(t, ts, row.call, principals[role], caseID, bundle, last))
 				if got := res.Status; got != want {
 					t.Errorf("%s: status = %d, want %d: %s", role, got, want, res.Body)
 				}
@@ -181,7 +225,7 @@ func TestEveryRouteForEveryRole(t *testing.T) {
 			if strings.Contains(row.call.path, "{id}") {
 				// The applicant never reaches another applicant's case: the
 				// route refuses the role, or the case does not exist for them.
-				res := ts.Do(t, fill(t, ts, row.call, applicant, theirs, bundle))
+				res := ts.Do(t, fill(t, ts, row.call, applicant, theirs, bundle, sharedLast))
 				if res.Status != http.StatusForbidden && res.Status != http.StatusNotFound {
 					t.Errorf("applicant on another's case: status = %d, want 403 or 404: %s", res.Status, res.Body)
 				}
@@ -195,13 +239,6 @@ func TestEveryRouteForEveryRole(t *testing.T) {
 
 func okStatus(s int) bool { return s >= 200 && s < 300 }
 
-func boolInt(b bool) int {
-	if b {
-		return 1
-	}
-	return 0
-}
-
 // mustCreate submits a case as who and returns its ID.
 func mustCreate(tb testing.TB, ts *testServer, who caseledgerhttp.Principal, body string) string {
 	tb.Helper()
@@ -213,8 +250,9 @@ func mustCreate(tb testing.TB, ts *testServer, who caseledgerhttp.Principal, bod
 }
 
 // fill turns a step into a request by who on case caseID, expanding the
-// placeholders of paths and bodies.
-func fill(tb testing.TB, ts *testServer, s step, who caseledgerhttp.Principal, caseID, bundle string) request {
+// placeholders of paths and bodies; {last} is the first event ID of the
+// last setup step (a complaint's or a 督办's ID).
+func fill(tb testing.TB, ts *testServer, s step, who caseledgerhttp.Principal, caseID, bundle, last string) request {
 	body := s.body
 	switch body {
 	case "{submit}":
@@ -225,5 +263,7 @@ func fill(tb testing.TB, ts *testServer, s step, who caseledgerhttp.Principal, c
 		body = `{"materials":["staff_health_certificates"]}`
 	}
 	body = strings.ReplaceAll(body, "{tmp}", strings.ReplaceAll(tb.TempDir(), `\`, `/`)+"/backup")
-	return request{Method: s.method, Path: strings.ReplaceAll(s.path, "{id}", caseID), Token: ts.Token(tb, who), Body: body}
+	body = strings.ReplaceAll(body, "{last}", last)
+	path := strings.ReplaceAll(strings.ReplaceAll(s.path, "{id}", caseID), "{last}", last)
+	return request{Method: s.method, Path: path, Token: ts.Token(tb, who), Body: body}
 }

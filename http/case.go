@@ -47,7 +47,10 @@ type commandResponse struct {
 	Events   []eventSummary `json:"events"`
 }
 
+// eventSummary names one recorded event. The ID of a complaint or a 督办
+// is the ID of the event that opened it.
 type eventSummary struct {
+	ID      string `json:"id"`
 	Type    string `json:"type"`
 	Version uint64 `json:"version"`
 }
@@ -117,7 +120,7 @@ func (s *Server) runCommand(c echo.Context, caseID string, cmd domain.Command, m
 	out := commandResponse{CaseID: caseID, Version: res.Head.Version, Position: res.Head.Position, Replayed: res.Replayed,
 		Events: make([]eventSummary, len(res.Events))}
 	for i, e := range res.Events {
-		out.Events[i] = eventSummary{Type: e.Type, Version: e.Version}
+		out.Events[i] = eventSummary{ID: e.ID.String(), Type: e.Type, Version: e.Version}
 	}
 	c.Response().Header().Set("ETag", `"`+uintString(out.Version)+`"`)
 	if status == http.StatusCreated {

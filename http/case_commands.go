@@ -30,6 +30,8 @@ func (s *Server) caseRoutes(v1 *echo.Group) {
 	v1.POST("/cases/:id/rating", command(s, mapRate), allow(RoleApplicant))
 	v1.POST("/cases/:id/complaints", command(s, mapComplain), allow(RoleApplicant))
 
+	s.followUpRoutes(v1)
+
 	items := v1.Group("/cases/:id/items/:item", allow(RoleDepartment))
 	items.POST("/accept", command(s, mapAcceptItem))
 	items.POST("/steps", command(s, mapStep))
