@@ -28,7 +28,7 @@ func (g *Generator) completed(c *caseSim, now time.Time) {
 	}
 }
 
-// deliver hands over every certificate not yet delivered: pushed as
+// deliver hands over the case's certificates in one delivery: pushed as
 // electronic certificates when all have one (half the time), otherwise
 // posted or picked up at the window.
 func (g *Generator) deliver(c *caseSim, now time.Time) domain.Command {

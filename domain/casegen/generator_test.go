@@ -80,6 +80,9 @@ func TestMaxEventsCapsTheHistory(t *testing.T) {
 // cases in progress and cases waiting for a supplement remain.
 func TestSomeCasesAreOpenAtTheEnd(t *testing.T) {
 	cfg := config(2000)
+	if testing.Short() {
+		cfg.Cases = 1000
+	}
 	g := MustGenerator(t, cfg)
 	states := map[string]domain.State{}
 	for a := range g.All() {
