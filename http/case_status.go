@@ -37,7 +37,8 @@ type itemStatus struct {
 	Due        string `json:"due,omitempty"`
 }
 
-// getCase serves GET /v1/cases/{id}. Department officers see only their
+// getCase serves GET /v1/cases/{id}, as it is or, with version or as_of,
+// as it was. Department officers see only their
 // department's items; analysts, who read de-identified data only, and those
 // the case is not visible to get the same refusal as for a missing case.
 func (s *Server) getCase(c echo.Context) error {
@@ -50,18 +51,28 @@ func (s *Server) getCase(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	st := domain.State{}
-	for i := range recorded {
-		ev, err := domain.DecodeRecorded(recorded[i])
-		if err != nil {
-			return err
-		}
-		st = domain.Evolve(st, ev)
+	cut, err := asOf(c, recorded)
+	if err != nil {
+		return err
 	}
+	st, err := fold(recorded)
+	if err != nil {
+		return err
+	}
+	// Visibility follows the case as it is now: who a case belongs to never
+	// changes, and a case must not become visible by asking about its past.
 	if !visible(p, &st) {
 		return domain.Errorf(domain.CodeNotFound, "no such case")
 	}
-	last := recorded[len(recorded)-1]
+	if cut < len(recorded) {
+		if cut == 0 {
+			return domain.Errorf(domain.CodeNotFound, "the case did not exist at that point")
+		}
+		if st, err = fold(recorded[:cut]); err != nil {
+			return err
+		}
+	}
+	last := recorded[cut-1]
 	out := caseStatus{CaseID: caseID, Version: last.Version, Position: last.Position, Status: string(st.Status),
 		Bundle: st.Bundle.Code, Region: st.Region, SubmittedOn: st.SubmittedAt.String(),
 		PromisedDue: st.Acceptance.PromisedDue.String(), MissingKey: nonNil(st.MissingKey), MissingMinor: nonNil(st.MissingMinor),
@@ -85,3 +96,48 @@ func nonNil(xs []string) []string {
 }
 
 func uintString(v uint64) string { return strconv.FormatUint(v, 10) }
+
+// fold replays recorded events into a case state.
+func fold(recorded []eventstore.RecordedEvent) (domain.State, error) {
+	var st domain.State
+	for i := range recorded {
+		ev, err := domain.DecodeRecorded(recorded[i])
+		if err != nil {
+			return st, err
+		}
+		st = domain.Evolve(st, ev)
+	}
+	return st, nil
+}
+
+// asOf reads the optional point in the case's history a query asks about:
+// version (the case after that event) or as_of (an RFC 3339 time: the case
+// as the ledger had recorded it then). It returns how many of the recorded
+// events that point includes.
+func asOf(c echo.Context, recorded []eventstore.RecordedEvent) (int, error) {
+	v, t := c.QueryParam("version"), c.QueryParam("as_of")
+	switch {
+	case v != "" && t != "":
+		return 0, invalidField("as_of", "give version or as_of, not both")
+	case v != "":
+		n, err := strconv.ParseUint(v, 10, 64)
+		if err != nil {
+			return 0, invalidField("version", "must be a case version (0 or more)")
+		}
+		if n >= uint64(len(recorded)) {
+			return len(recorded), nil
+		}
+		return int(n) + 1, nil
+	case t != "":
+		at, err := parseTime("as_of", t)
+		if err != nil {
+			return 0, err
+		}
+		n := 0
+		for n < len(recorded) && !recorded[n].RecordedAt.After(at) {
+			n++
+		}
+		return n, nil
+	}
+	return len(recorded), nil
+}

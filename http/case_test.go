@@ -125,3 +125,40 @@ func TestCommandsOnACase(t *testing.T) {
 		})
 	}
 }
+
+func TestACaseCanBeReadAsItWasAtAVersionOrTime(t *testing.T) {
+	ts := MustServer(t)
+	caseID := mustSubmit(t, ts, "asof")
+	res := ts.Do(t, request{Method: http.MethodPost, Path: "/v1/cases/" + caseID + "/accept", Token: ts.Token(t, window), Body: `{"acceptance_number":"ZS-1"}`})
+	if res.Status != http.StatusOK {
+		t.Fatalf("accept: %d %s", res.Status, res.Body)
+	}
+	tok := ts.Token(t, applicant)
+	tests := []struct {
+		name       string
+		query      string
+		wantStatus int
+		wantCase   string
+	}{
+		{"now", "", 200, "accepted"},
+		{"after the pre-check", "?version=1", 200, "submitted"},
+		{"a version beyond the head is now", "?version=99", 200, "accepted"},
+		{"a time after everything", "?as_of=2999-01-01T00:00:00Z", 200, "accepted"},
+		{"a time before the case", "?as_of=2000-01-01T00:00:00%2B08:00", 404, ""},
+		{"both at once", "?version=1&as_of=2999-01-01T00:00:00Z", 400, ""},
+		{"a malformed time", "?as_of=yesterday", 400, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			res := ts.Do(t, request{Method: http.MethodGet, Path: "/v1/cases/" + caseID + tt.query, Token: tok})
+			if got, want := res.Status, tt.wantStatus; got != want {
+				t.Fatalf("status = %d, want %d: %s", got, want, res.Body)
+			}
+			if tt.wantCase != "" {
+				if got, want := res.JSON(t)["status"], tt.wantCase; got != want {
+					t.Errorf("case status = %v, want %v", got, want)
+				}
+			}
+		})
+	}
+}

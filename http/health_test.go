@@ -42,14 +42,17 @@ func TestHealthAndReadiness(t *testing.T) {
 func TestMetricsExposeRequestAppendAndLagSeries(t *testing.T) {
 	ts := MustServer(t, func(cfg *caseledgerhttp.Config) { cfg.ProjectionLag = func() float64 { return 7 } })
 	ts.Do(t, request{Method: http.MethodGet, Path: "/healthz"})
+	mustSubmit(t, ts, "m1")
+	mustSubmit(t, ts, "m1") // a retry appends nothing
 	res := ts.Do(t, request{Method: http.MethodGet, Path: "/metrics"})
 	if got, want := res.Status, http.StatusOK; got != want {
 		t.Fatalf("status = %d, want %d", got, want)
 	}
 	for _, want := range []string{
 		`caseledger_http_request_duration_seconds_count{method="GET",route="/healthz",status="200"} 1`,
-		"caseledger_append_duration_seconds",
-		"caseledger_events_appended_total 0",
+		`caseledger_http_request_duration_seconds_count{method="POST",route="/v1/cases",status="201"} 2`,
+		"caseledger_append_duration_seconds_count 1",
+		"caseledger_events_appended_total 2",
 		"caseledger_projection_lag_events 7",
 	} {
 		if !strings.Contains(string(res.Body), want) {
