@@ -14,7 +14,10 @@
 //     the deadline watcher) and gives their commands to the decider, which
 //     dispatches items along the bundle's dependencies and completes the
 //     bundle itself. A command the decider refuses ends the history with
-//     Err: it is a bug, never skipped.
+//     Err: it is a bug, never skipped. For speed the state given to Decide
+//     leaves out its two bookkeeping maps (processed command IDs, event
+//     IDs), which no generated command needs; the tests decide every
+//     command again on the fully replayed state and get the same bytes.
 //  3. People act on working days of the calendar, in China time: officers
 //     09:00-12:00 and 14:00-17:30, applicants 08:00-22:00, the deadline
 //     watcher at 08:30. Items take a number of working days drawn against
@@ -44,7 +47,7 @@
 // version, the events encoded for eventstore.EventData, and the command and
 // domain events they came from. Case IDs are version 7 UUIDs of the
 // submission time. The same seed and configuration give byte-identical
-// appends. Only open cases are held in memory, so histories of millions of
+// appends (with the same build: the draws come from math/rand/v2's PCG). Only open cases are held in memory, so histories of millions of
 // events stream in constant space beyond the cases in progress.
 //
 // Appending a history into a store is the caller's loop (the domain does no
