@@ -108,7 +108,8 @@ func (s *Server) runCommand(c echo.Context, caseID string, cmd domain.Command, m
 			if head.Exists && !visible(p, &st) {
 				return nil, domain.Errorf(domain.CodeNotFound, "no such case")
 			}
-			if check && (!head.Exists || head.Version != expect) {
+			// A missing case is the domain's 404, not a stale version.
+			if check && head.Exists && head.Version != expect {
 				return nil, &staleError{current: head.Version}
 			}
 			return domain.Decide(st, cmd, env)

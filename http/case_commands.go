@@ -32,14 +32,14 @@ func (s *Server) caseRoutes(v1 *echo.Group) {
 
 	s.followUpRoutes(v1)
 
-	items := v1.Group("/cases/:id/items/:item", allow(RoleDepartment))
-	items.POST("/accept", command(s, mapAcceptItem))
-	items.POST("/steps", command(s, mapStep))
-	items.POST("/suspend", command(s, mapSuspend))
-	items.POST("/resume", command(s, mapResume))
-	items.POST("/extend", command(s, mapExtend))
-	items.POST("/decide", command(s, mapDecide))
-	items.POST("/certificate", command(s, mapCertificate))
+	items, departments := "/cases/:id/items/:item", allow(RoleDepartment)
+	v1.POST(items+"/accept", command(s, mapAcceptItem), departments)
+	v1.POST(items+"/steps", command(s, mapStep), departments)
+	v1.POST(items+"/suspend", command(s, mapSuspend), departments)
+	v1.POST(items+"/resume", command(s, mapResume), departments)
+	v1.POST(items+"/extend", command(s, mapExtend), departments)
+	v1.POST(items+"/decide", command(s, mapDecide), departments)
+	v1.POST(items+"/certificate", command(s, mapCertificate), departments)
 }
 
 // command adapts a request mapping into a handler: bind the body strictly,

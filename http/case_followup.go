@@ -17,7 +17,7 @@ func (s *Server) followUpRoutes(v1 *echo.Group) {
 	v1.POST("/cases/:id/items/:item/special-procedure", command(s, mapStartSpecial), allow(RoleDepartment))
 	v1.POST("/cases/:id/items/:item/special-procedure/end", command(s, mapEndSpecial), allow(RoleDepartment))
 
-	rating := v1.Group("/cases/:id/rating")
+	rating := v1.Group("/cases/:id/rating") // no group middleware: see routes
 	rating.POST("/callback", command(s, mapCallBack), allow(RoleSupervisor, RoleDepartment))
 	rating.POST("/triage", command(s, mapTriage), allow(RoleSupervisor))
 	rating.POST("/rectification", command(s, mapRectification), allow(RoleDepartment))

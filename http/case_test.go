@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/google/uuid"
+
 	caseledgerhttp "github.com/caseledger/caseledger/http"
 )
 
@@ -96,6 +98,7 @@ func TestCommandsOnACase(t *testing.T) {
 		{"another applicant's case is not found", other, "/v1/cases/" + caseID + "/withdraw", `{"reason":"x"}`, nil, 404, "not_found"},
 		{"analysts do not act on cases", analyst, "/v1/cases/" + caseID + "/accept", accept, nil, 403, "forbidden"},
 		{"a stale If-Match is refused with the current version", window, "/v1/cases/" + caseID + "/accept", accept, map[string]string{"If-Match": `"0"`}, 412, "stale"},
+		{"If-Match on an unknown case is not found", window, "/v1/cases/" + uuid.NewString() + "/accept", accept, map[string]string{"If-Match": `"0"`}, 404, "not_found"},
 		{"a malformed If-Match is invalid", window, "/v1/cases/" + caseID + "/accept", accept, map[string]string{"If-Match": "yesterday"}, 400, "invalid"},
 		{"window officer accepts at the current version", window, "/v1/cases/" + caseID + "/accept", accept, map[string]string{"If-Match": `"1"`}, 200, ""},
 		{"accepting twice breaks a rule", window, "/v1/cases/" + caseID + "/accept", accept, nil, 409, "conflict"},

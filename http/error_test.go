@@ -24,6 +24,8 @@ func TestErrorsAreProblemDetailsWithAStableCode(t *testing.T) {
 		wantDetail string
 	}{
 		{name: "unknown route", req: request{Method: http.MethodGet, Path: "/v1/nowhere", Token: adminTok, Undocumented: true}, wantStatus: 404, wantCode: "not_found"},
+		{name: "unknown route under a role-restricted prefix", req: request{Method: http.MethodGet, Path: "/v1/admin/nowhere", Token: ts.Token(t, applicant), Undocumented: true}, wantStatus: 404, wantCode: "not_found"},
+		{name: "unknown route without a token", req: request{Method: http.MethodGet, Path: "/v1/nowhere", Undocumented: true}, wantStatus: 401, wantCode: "unauthorized"},
 		{name: "method not allowed", req: request{Method: http.MethodDelete, Path: "/healthz", Undocumented: true}, wantStatus: 405, wantCode: "invalid"},
 		{name: "malformed case ID", req: request{Method: http.MethodGet, Path: "/v1/cases/123/events", Token: adminTok}, wantStatus: 400, wantCode: "invalid", wantField: "id"},
 		{name: "upper-case case ID", req: request{Method: http.MethodGet, Path: "/v1/cases/" + strings.ToUpper(caseID) + "/events", Token: adminTok}, wantStatus: 400, wantCode: "invalid", wantField: "id"},

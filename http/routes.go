@@ -45,15 +45,18 @@ func (s *Server) routes() {
 	v1 := e.Group("/v1", s.verify.authenticate)
 	v1.GET("/me", s.me)
 
+	// Role checks are route middleware, never group middleware: echo gives
+	// a group with middleware a catch-all route, which would answer 403
+	// instead of 404 for unknown paths under it.
+
 	// Auditors read raw events; the handler narrows supervisors to their
 	// region.
-	audit := v1.Group("", allow(RoleSupervisor, RoleAdmin))
-	audit.GET("/cases/:id/events", s.caseEvents)
+	v1.GET("/cases/:id/events", s.caseEvents, allow(RoleSupervisor, RoleAdmin))
 
-	admin := v1.Group("/admin", allow(RoleAdmin))
-	admin.POST("/backup", s.backup)
-	admin.GET("/verify", s.verifyLog)
-	admin.GET("/export", s.exportLog)
+	admins := allow(RoleAdmin)
+	v1.POST("/admin/backup", s.backup, admins)
+	v1.GET("/admin/verify", s.verifyLog, admins)
+	v1.GET("/admin/export", s.exportLog, admins)
 
 	s.caseRoutes(v1)
 }
