@@ -33,8 +33,8 @@ type history struct {
 	appends []casegen.Append
 	oracle  map[warning]bool
 	// decided holds the (case, item) decided in the history.
-	decided   map[[2]string]bool
-	from, to  workday.Date
+	decided  map[[2]string]bool
+	from, to workday.Date
 }
 
 func MustHistory(tb testing.TB, cases int) *history {
