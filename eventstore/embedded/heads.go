@@ -25,12 +25,11 @@ func newHeadCache(db *pebble.DB, max int) *headCache {
 	return &headCache{db: db, max: max, heads: make(map[string]streamHead)}
 }
 
+func (c *headCache) full() bool { return len(c.heads) > c.max }
+
 // trim drops arbitrary heads once the cache is over its bound. It runs
-// between groups only, so no head is dropped while a group uses it.
+// between groups only, once every group is applied (invariant 7).
 func (c *headCache) trim() {
-	if len(c.heads) <= c.max {
-		return
-	}
 	keep := c.max * 3 / 4
 	for k := range c.heads {
 		if len(c.heads) <= keep {

@@ -51,6 +51,8 @@ type Options struct {
 	// HeadCacheSize bounds how many stream heads the writer keeps in memory
 	// (DefaultHeadCacheSize); heads it dropped are reloaded from disk.
 	HeadCacheSize int
+
+	pipelineDepth int
 }
 
 func (o *Options) setDefaults() {
@@ -71,6 +73,9 @@ func (o *Options) setDefaults() {
 	}
 	if o.MaxGroupSize <= 0 {
 		o.MaxGroupSize = DefaultMaxGroupSize
+	}
+	if o.pipelineDepth <= 0 {
+		o.pipelineDepth = pipelineDepth
 	}
 	if o.HeadCacheSize <= 0 {
 		o.HeadCacheSize = DefaultHeadCacheSize
@@ -97,6 +102,12 @@ type Store struct {
 	closing chan struct{}   // closed by Close: no new appends
 	closed  chan struct{}   // closed once the writer has stopped
 	wdone   chan struct{}   // closed when the writer and acker have exited
+
+	// applied is the generation of the last group applied to pebble;
+	// appliedCond signals its changes and failure (see waitApplied).
+	applied     atomic.Uint64
+	appliedMu   sync.Mutex
+	appliedCond *sync.Cond
 
 	failure atomic.Pointer[error] // set once a commit fails; the store is then read-only
 
@@ -144,6 +155,7 @@ func Open(dir string, opts Options) (*Store, error) {
 		closed:  make(chan struct{}),
 		wdone:   make(chan struct{}),
 	}
+	s.appliedCond = sync.NewCond(&s.appliedMu)
 	head, err := s.recover()
 	if err != nil {
 		db.Close()

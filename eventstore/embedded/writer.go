@@ -1,7 +1,6 @@
 package embedded
 
 import (
-	"fmt"
 	"time"
 
 	"github.com/cockroachdb/pebble/v2"
@@ -10,26 +9,25 @@ import (
 	"github.com/caseledger/caseledger/eventstore"
 )
 
-// pipelineDepth is how many applied groups may wait for their fsync while
-// the writer prepares the next one.
-const pipelineDepth = 4
-
-// writer is the single goroutine that orders appends. It owns next, heads
-// and groupIDs; nothing else touches them.
+// writer is the goroutine that orders appends: it checks them, assigns
+// positions and versions, hashes and encodes them into one batch per group.
+// It owns next, gen, heads and the ID windows; nothing else touches them.
 type writer struct {
 	s        *Store
 	next     uint64 // the position the next recorded event gets
+	gen      uint64 // the generation of the last group given a batch
 	heads    *headCache
 	groupIDs map[uuid.UUID]pendingEvent
+	recent   recentIDs
 	key      []byte
 	val      []byte
-	reqs     []*appendReq
 }
 
 // group is one batch of appends, committed with one pebble batch.
 type group struct {
 	reqs  []*appendReq
 	batch *pebble.Batch // nil when the group recorded nothing
+	gen   uint64        // the writer's generation of batch
 	last  uint64        // the last position recorded, when batch is set
 	err   error         // the group failed as a whole
 }
@@ -40,18 +38,28 @@ func newWriter(s *Store, head uint64) *writer {
 		next:     head + 1,
 		heads:    newHeadCache(s.db, s.opts.HeadCacheSize),
 		groupIDs: make(map[uuid.UUID]pendingEvent),
+		recent:   newRecentIDs(recentGenerations),
 	}
 }
 
-// run takes appends off the queue in groups until the store closes. The
-// queue is unbuffered, so once run has returned no append can be left
-// stranded in it: a sender either handed its append over or sees closing.
+// run takes appends off the queue in groups until the store closes, and
+// passes each group down the pipeline: the applier applies its batch to
+// pebble, the acker waits for its fsync and acknowledges it. The queue is
+// unbuffered, so once run has returned no append is stranded in it: a
+// sender either handed its append over or sees closing.
 func (w *writer) run() {
-	acks := make(chan *group, pipelineDepth)
+	depth := w.s.opts.pipelineDepth
+	// slots bounds the groups in flight. The writer takes a slot before it
+	// gathers a group, so appends that arrive while the disk syncs join the
+	// next group rather than queue behind a group gathered too early.
+	slots := make(chan struct{}, depth)
+	applies := make(chan *group, depth)
+	acks := make(chan *group, depth)
 	ackerDone := make(chan struct{})
-	go w.ackLoop(acks, ackerDone)
+	go w.s.applyLoop(applies, acks)
+	go w.s.ackLoop(acks, slots, ackerDone)
 	defer func() {
-		close(acks)
+		close(applies)
 		<-ackerDone
 		close(w.s.wdone)
 	}()
@@ -62,7 +70,8 @@ func (w *writer) run() {
 		case <-w.s.closing:
 			return
 		}
-		reqs := append(w.reqs[:0], first)
+		slots <- struct{}{}
+		reqs := append(make([]*appendReq, 0, 64), first)
 	drain:
 		for len(reqs) < w.s.opts.MaxGroupSize {
 			select {
@@ -72,25 +81,30 @@ func (w *writer) run() {
 				break drain
 			}
 		}
-		// The acker keeps the slice, so the next group needs its own.
 		g := &group{reqs: reqs}
-		w.reqs = make([]*appendReq, 0, cap(reqs))
-		w.commit(g)
-		acks <- g
+		w.prepareGroup(g)
+		applies <- g
 	}
 }
 
-// commit prepares every append of g into one batch and applies it to pebble
-// without waiting for the fsync, which the acker awaits. Appends are
+// prepareGroup prepares every append of g into one batch. Appends are
 // prepared in order, each seeing the heads and IDs left by the ones before
 // it, so two appends to one stream in one group see each other; an append
 // that fails leaves nothing in the batch and no trace in the caches.
-func (w *writer) commit(g *group) {
+func (w *writer) prepareGroup(g *group) {
 	if f := w.s.failure.Load(); f != nil {
 		g.err = *f
 		return
 	}
-	w.heads.trim()
+	if w.heads.full() {
+		// Invariant 7: a head dropped from the cache is reloaded from
+		// disk, so every group that wrote it must be applied first.
+		if err := w.s.waitApplied(w.gen); err != nil {
+			g.err = err
+			return
+		}
+		w.heads.trim()
+	}
 	clear(w.groupIDs)
 	// One timestamp per group, in UTC and rounded to what the hash and the
 	// log keep (nanoseconds, no monotonic reading).
@@ -104,12 +118,9 @@ func (w *writer) commit(g *group) {
 		b.Close()
 		return
 	}
-	if err := w.s.db.ApplyNoSyncWait(b, pebble.Sync); err != nil {
-		b.Close()
-		g.err = w.s.fail(err)
-		return
-	}
-	g.batch, g.last = b, w.next-1
+	w.gen++
+	w.recent.add(w.gen, w.groupIDs)
+	g.batch, g.gen, g.last = b, w.gen, w.next-1
 }
 
 // prepare checks one append and adds its events to b.
@@ -166,52 +177,4 @@ func (w *writer) prepare(b *pebble.Batch, r *appendReq, at time.Time) (eventstor
 	res.LastVersion, res.LastPosition = version-1, w.next-1
 	w.heads.put(r.stream, streamHead{version: version - 1, hash: prev, exists: true})
 	return res, nil
-}
-
-// ackLoop waits for each group's fsync, in commit order, publishes the new
-// head and wakes the group's appenders. Nothing is acknowledged before its
-// batch is synced (rule 6), and since groups are acknowledged in order, an
-// idempotent retry of an append still in flight in an earlier group is
-// acknowledged only after that group is durable.
-func (w *writer) ackLoop(acks <-chan *group, done chan<- struct{}) {
-	defer close(done)
-	var broken error
-	for g := range acks {
-		err := g.err
-		if g.batch != nil {
-			if serr := g.batch.SyncWait(); serr != nil && err == nil {
-				err = w.s.fail(serr)
-			}
-			g.batch.Close()
-		}
-		if err != nil && broken == nil {
-			broken = err
-		}
-		switch {
-		case broken != nil:
-			// Later groups were prepared on top of a failed one; none
-			// of them may be acknowledged.
-			for _, r := range g.reqs {
-				if r.err == nil {
-					r.res, r.err = eventstore.AppendResult{}, broken
-				}
-			}
-		case g.batch != nil:
-			w.s.publish(g.last)
-		}
-		for _, r := range g.reqs {
-			close(r.done)
-		}
-	}
-}
-
-// fail puts the store into its failed state: after a failed commit the
-// in-memory heads may be ahead of the disk, so no further append is taken.
-func (s *Store) fail(err error) error {
-	err = fmt.Errorf("embedded: commit failed, store no longer accepts appends: %w", err)
-	if s.failure.CompareAndSwap(nil, &err) {
-		s.log.Error("event store commit failed", "dir", s.dir, "err", err)
-		return err
-	}
-	return *s.failure.Load()
 }
