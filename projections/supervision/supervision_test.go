@@ -63,7 +63,7 @@ func expected(tb testing.TB, store eventstore.Store, ids []string, cut uint64) (
 
 func TestListsAgreeWithTheDomainFold(t *testing.T) {
 	cfg := casegen.DefaultConfig()
-	cfg.Cases = 200
+	cfg.Cases = 120
 	if testing.Short() {
 		cfg.Cases = 80
 	}
