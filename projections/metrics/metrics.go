@@ -1,0 +1,219 @@
+package metrics
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	"github.com/caseledger/caseledger/domain"
+	"github.com/caseledger/caseledger/domain/workday"
+	"github.com/caseledger/caseledger/eventstore"
+	"github.com/caseledger/caseledger/projections"
+)
+
+// Name is the projection's name in a projections.Runner.
+const Name = "metrics"
+
+// Projection folds case events into cells. Calendar dates pauses; nil
+// means workday.Default().
+type Projection struct {
+	Calendar *workday.Calendar
+}
+
+// Name implements projections.Projection.
+func (Projection) Name() string { return Name }
+
+// Version implements projections.Projection; raise it whenever the fold,
+// the cell layout or the calendar changes (design 5).
+func (Projection) Version() int { return 1 }
+
+// Filter implements projections.Projection: the case events the fold reads.
+func (Projection) Filter() eventstore.Filter {
+	return eventstore.Filter{Categories: []string{"case"}, Types: folded}
+}
+
+var folded = []string{
+	(*domain.CaseSubmitted)(nil).Type(), (*domain.CaseRefused)(nil).Type(), (*domain.SupplementRequested)(nil).Type(),
+	(*domain.SupplementReceived)(nil).Type(), (*domain.CaseAccepted)(nil).Type(), (*domain.CaseWithdrawn)(nil).Type(),
+	(*domain.ItemsWithdrawn)(nil).Type(), (*domain.CaseTerminated)(nil).Type(), (*domain.BundleCompleted)(nil).Type(),
+	(*domain.ItemDispatched)(nil).Type(), (*domain.ItemSuspended)(nil).Type(), (*domain.ItemResumed)(nil).Type(),
+	(*domain.SpecialProcedureStarted)(nil).Type(), (*domain.SpecialProcedureEnded)(nil).Type(),
+	(*domain.DeadlineExtended)(nil).Type(), (*domain.ItemDecided)(nil).Type(), (*domain.CaseRated)(nil).Type(),
+	(*domain.AppealDecided)(nil).Type(),
+}
+
+// caseDoc is what the fold keeps of one case (design 5).
+type caseDoc struct {
+	Bundle       string       `json:"b"`
+	Region       string       `json:"r"`
+	Submitted    workday.Date `json:"s"`
+	Accepted     bool         `json:"a,omitempty"`
+	Supplemented bool         `json:"sup,omitempty"`
+	Items        []itemDoc    `json:"i"`
+	// RatingMonth and Rating locate the rating counted, for an upheld
+	// appeal to take back.
+	RatingMonth string             `json:"rm,omitempty"`
+	Rating      domain.RatingLabel `json:"rl,omitempty"`
+}
+
+type itemDoc struct {
+	Code       string       `json:"c"`
+	Department string       `json:"d"`
+	Dispatched workday.Date `json:"on,omitzero"`
+	Due        workday.Date `json:"due,omitzero"`
+	Settled    bool         `json:"x,omitempty"`
+	// PausedFrom is the first day of the open pause, zero while the clock
+	// runs; Supplement says the open pause is the case's supplement notice.
+	PausedFrom workday.Date `json:"pf,omitzero"`
+	Supplement bool         `json:"ps,omitempty"`
+	PausedDays int          `json:"pd,omitempty"`
+	Extended   bool         `json:"e,omitempty"`
+}
+
+func (it *itemDoc) running() bool { return !it.Dispatched.IsZero() && !it.Settled }
+
+func month(d workday.Date) string { return fmt.Sprintf("%04d-%02d", d.Year, int(d.Month)) }
+
+// fold is one Apply: the event's case, day and batch.
+type fold struct {
+	tx  *projections.Tx
+	cal *workday.Calendar
+	doc *caseDoc
+	on  workday.Date
+}
+
+// Apply implements projections.Projection.
+func (p Projection) Apply(tx *projections.Tx, e *eventstore.RecordedEvent) error {
+	ev, err := domain.Decode(e.Type, e.Data, e.Metadata)
+	if err != nil {
+		return err
+	}
+	key := []byte("case/" + strings.TrimPrefix(e.Stream, "case-"))
+	f := fold{tx: tx, cal: p.Calendar, on: workday.DateOf(ev.Meta().OccurredAt)}
+	if f.cal == nil {
+		f.cal = workday.Default()
+	}
+	if f.doc, err = loadCase(tx, key); err != nil {
+		return err
+	}
+	tx.SetObject(key, f.doc, encodeJSON)
+	return f.apply(ev)
+}
+
+func loadCase(tx *projections.Tx, key []byte) (*caseDoc, error) {
+	if v, ok := tx.Object(key); ok {
+		return v.(*caseDoc), nil
+	}
+	d := new(caseDoc)
+	b, ok, err := tx.Get(key)
+	if err != nil || !ok {
+		return d, err
+	}
+	if err := json.Unmarshal(b, d); err != nil {
+		return nil, fmt.Errorf("metrics: stored case %s: %w", key, err)
+	}
+	return d, nil
+}
+
+func (f *fold) apply(ev domain.Event) error {
+	d := f.doc
+	switch e := ev.(type) {
+	case *domain.CaseSubmitted:
+		d.Bundle, d.Region, d.Submitted = e.Bundle.Code, e.Region, f.on
+		d.Items = make([]itemDoc, len(e.Bundle.Items))
+		for i, it := range e.Bundle.Items {
+			d.Items[i] = itemDoc{Code: it.Code, Department: it.Department}
+		}
+	case *domain.CaseAccepted:
+		d.Accepted = true
+	case *domain.SupplementRequested:
+		d.Supplemented = true
+		for i := range d.Items {
+			if it := &d.Items[i]; it.running() && it.PausedFrom.IsZero() {
+				it.PausedFrom, it.Supplement = f.on, true
+			}
+		}
+	case *domain.SupplementReceived:
+		for _, due := range e.Due {
+			f.withItem(due.Item, func(it *itemDoc) {
+				if it.Supplement {
+					f.endPause(it)
+				}
+				it.Due = due.Due
+			})
+		}
+	case *domain.CaseRefused:
+		return f.caseEnded(domain.StatusRefused)
+	case *domain.CaseWithdrawn:
+		if err := f.settleRest(domain.OutcomeWithdrawn); err != nil {
+			return err
+		}
+		return f.caseEnded(domain.StatusWithdrawn)
+	case *domain.CaseTerminated:
+		if err := f.settleRest(OutcomeTerminated); err != nil {
+			return err
+		}
+		return f.caseEnded(domain.StatusTerminated)
+	case *domain.ItemsWithdrawn:
+		for _, code := range e.Items {
+			if err := f.settle(code, domain.OutcomeWithdrawn); err != nil {
+				return err
+			}
+		}
+	case *domain.BundleCompleted:
+		for _, o := range e.Outcomes {
+			if o.Outcome == domain.Unreachable {
+				if err := f.settle(o.Item, domain.Unreachable); err != nil {
+					return err
+				}
+			}
+		}
+		return f.caseEnded(domain.StatusCompleted)
+	case *domain.CaseRated:
+		d.RatingMonth, d.Rating = month(f.on), e.Label
+		return f.rating(1)
+	case *domain.AppealDecided:
+		if e.Upheld && d.Rating != "" {
+			return f.rating(-1)
+		}
+	default:
+		return f.applyItem(ev)
+	}
+	return nil
+}
+
+func (f *fold) applyItem(ev domain.Event) error {
+	switch e := ev.(type) {
+	case *domain.ItemDispatched:
+		f.withItem(e.Item, func(it *itemDoc) { it.Dispatched, it.Due, it.Department = f.on, e.Due, e.Department })
+	case *domain.ItemSuspended:
+		f.withItem(e.Item, func(it *itemDoc) { it.PausedFrom = f.on })
+	case *domain.SpecialProcedureStarted:
+		f.withItem(e.Item, func(it *itemDoc) { it.PausedFrom = f.on })
+	case *domain.ItemResumed:
+		f.withItem(e.Item, func(it *itemDoc) { f.endPause(it); it.Due = e.Due })
+	case *domain.SpecialProcedureEnded:
+		f.withItem(e.Item, func(it *itemDoc) { f.endPause(it); it.Due = e.Due })
+	case *domain.DeadlineExtended:
+		f.withItem(e.Item, func(it *itemDoc) { it.Extended, it.Due = true, e.Due })
+	case *domain.ItemDecided:
+		return f.settle(e.Item, e.Outcome)
+	}
+	return nil
+}
+
+func (f *fold) withItem(code string, fn func(*itemDoc)) {
+	for i := range f.doc.Items {
+		if f.doc.Items[i].Code == code {
+			fn(&f.doc.Items[i])
+			return
+		}
+	}
+}
+
+func (f *fold) endPause(it *itemDoc) {
+	if !it.PausedFrom.IsZero() {
+		it.PausedDays += f.cal.WorkingDaysBetween(it.PausedFrom, f.on)
+		it.PausedFrom, it.Supplement = workday.Date{}, false
+	}
+}
