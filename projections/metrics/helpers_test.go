@@ -133,7 +133,9 @@ func oracle(tb testing.TB, store eventstore.Store) map[metrics.Key]*facts {
 		on := workday.DateOf(ev.Meta().OccurredAt)
 		m := on.String()[:7]
 		ck := metrics.Key{Month: m, Bundle: next.Bundle.Code, Region: next.Region}
-		ended := func(s domain.Status) bool { return s != domain.StatusNone && s != domain.StatusSubmitted && s != domain.StatusAccepted }
+		ended := func(s domain.Status) bool {
+			return s != domain.StatusNone && s != domain.StatusSubmitted && s != domain.StatusAccepted
+		}
 		if !ended(prev.Status) && ended(next.Status) {
 			f := at(ck)
 			inc(&f.cases, next.Status, 1)
