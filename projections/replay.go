@@ -74,16 +74,16 @@ func Replay(ctx context.Context, store eventstore.Store, p Projection, dir strin
 }
 
 func replay(ctx context.Context, store eventstore.Store, f *folder, target uint64, until time.Time, size int, progress func(Progress)) error {
-	from := f.pos + 1
-	for f.pos < target {
-		events, err := store.ReadAll(ctx, eventstore.ReadAllOptions{From: from, Limit: size})
-		if err != nil {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	for p := range readPages(ctx, store, f.pos+1, target, size) {
+		if p.err != nil {
 			f.discard()
-			return fmt.Errorf("projections: replay: %w", err)
+			return fmt.Errorf("projections: replay: %w", p.err)
 		}
-		done := len(events) == 0
-		for i := range events {
-			e := &events[i]
+		done := false
+		for i := range p.events {
+			e := &p.events[i]
 			if e.Position > target || (!until.IsZero() && e.RecordedAt.After(until)) {
 				done = true
 				break
@@ -92,7 +92,6 @@ func replay(ctx context.Context, store eventstore.Store, f *folder, target uint6
 				f.discard()
 				return err
 			}
-			from = e.Position + 1
 		}
 		if err := f.commit(); err != nil {
 			return err
@@ -105,6 +104,37 @@ func replay(ctx context.Context, store eventstore.Store, f *folder, target uint6
 		}
 	}
 	return nil
+}
+
+type page struct {
+	events []eventstore.RecordedEvent
+	err    error
+}
+
+// readPages reads the log from position from up to target, one page ahead
+// of the fold so that reading and folding overlap. It stops after an error,
+// at the end of the log or when ctx ends.
+func readPages(ctx context.Context, store eventstore.Store, from, target uint64, size int) <-chan page {
+	ch := make(chan page, 1)
+	go func() {
+		defer close(ch)
+		for from <= target {
+			events, err := store.ReadAll(ctx, eventstore.ReadAllOptions{From: from, Limit: size})
+			if len(events) == 0 && err == nil {
+				return
+			}
+			select {
+			case ch <- page{events, err}:
+			case <-ctx.Done():
+				return
+			}
+			if err != nil {
+				return
+			}
+			from = events[len(events)-1].Position + 1
+		}
+	}()
+	return ch
 }
 
 // Position is the last log position the copy reflects.
