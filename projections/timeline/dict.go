@@ -1,0 +1,131 @@
+package timeline
+
+import (
+	"encoding/binary"
+	"fmt"
+
+	"github.com/caseledger/caseledger/projections"
+)
+
+// Dictionary keys (invariant 3).
+const (
+	dictByString = "d/s/"
+	dictByID     = "d/i/"
+	dictNext     = "d/n"
+	// maxInterned bounds the strings worth interning: longer ones are
+	// rarely repeated word for word, so they are stored inline.
+	maxInterned = 64
+)
+
+func dictIDKey(id uint32) []byte {
+	return binary.BigEndian.AppendUint32([]byte(dictByID), id)
+}
+
+// intern returns the ref of s: the zero ref for "", an inline one for long
+// strings, otherwise its dictionary entry, created on first use.
+func intern(tx *projections.Tx, s string) (ref, error) {
+	switch {
+	case s == "":
+		return ref{}, nil
+	case len(s) > maxInterned:
+		return ref{s: s}, nil
+	}
+	key := []byte(dictByString + s)
+	b, ok, err := tx.Get(key)
+	if err != nil {
+		return ref{}, err
+	}
+	if ok {
+		id, n := binary.Uvarint(b)
+		if n <= 0 {
+			return ref{}, fmt.Errorf("%w: dictionary entry %q", errCorrupt, s)
+		}
+		return ref{id: uint32(id), s: s, dict: true}, nil
+	}
+	next, err := nextID(tx)
+	if err != nil {
+		return ref{}, err
+	}
+	id := *next
+	*next++
+	if err := tx.Set(key, binary.AppendUvarint(nil, uint64(id))); err != nil {
+		return ref{}, err
+	}
+	if err := tx.Set(dictIDKey(id), []byte(s)); err != nil {
+		return ref{}, err
+	}
+	return ref{id: id, s: s, dict: true}, nil
+}
+
+// inline returns the ref of s stored in place: for identifiers that are
+// unique to one case and would only grow the dictionary.
+func inline(s string) ref {
+	if s == "" {
+		return ref{}
+	}
+	return ref{s: s}
+}
+
+// nextID returns the batch's dictionary counter, kept decoded in the Tx.
+func nextID(tx *projections.Tx) (*uint32, error) {
+	key := []byte(dictNext)
+	if v, ok := tx.Object(key); ok {
+		return v.(*uint32), nil
+	}
+	next := new(uint32)
+	b, ok, err := tx.Get(key)
+	if err != nil {
+		return nil, err
+	}
+	if ok {
+		v, n := binary.Uvarint(b)
+		if n <= 0 {
+			return nil, fmt.Errorf("%w: dictionary counter", errCorrupt)
+		}
+		*next = uint32(v)
+	}
+	tx.SetObject(key, next, func(v any) ([]byte, error) {
+		return binary.AppendUvarint(nil, uint64(*v.(*uint32))), nil
+	})
+	return next, nil
+}
+
+// getter is what a Tx and a View have in common.
+type getter interface {
+	Get(key []byte) ([]byte, bool, error)
+}
+
+// resolver fills in the strings of dictionary refs, remembering what it
+// looked up.
+type resolver struct {
+	g     getter
+	cache map[uint32]string
+}
+
+func (r *resolver) resolve(x *ref) error {
+	if !x.dict || x.s != "" {
+		return nil
+	}
+	if s, ok := r.cache[x.id]; ok {
+		x.s = s
+		return nil
+	}
+	b, ok, err := r.g.Get(dictIDKey(x.id))
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return fmt.Errorf("%w: no dictionary entry %d", errCorrupt, x.id)
+	}
+	if r.cache == nil {
+		r.cache = map[uint32]string{}
+	}
+	x.s = string(b)
+	r.cache[x.id] = x.s
+	return nil
+}
+
+func (r *resolver) str(x ref) (string, error) {
+	err := r.resolve(&x)
+	return x.s, err
+}

@@ -1,0 +1,279 @@
+package timeline
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/caseledger/caseledger/domain"
+	"github.com/caseledger/caseledger/eventstore"
+	"github.com/caseledger/caseledger/projections"
+)
+
+// Name is the projection's name in a projections.Runner.
+const Name = "case_timeline"
+
+// Projection folds case events into timelines and the due and 督办
+// indexes. The zero value is ready.
+type Projection struct{}
+
+// Name implements projections.Projection.
+func (Projection) Name() string { return Name }
+
+// Version implements projections.Projection; raise it whenever the stored
+// layout or the fold changes.
+func (Projection) Version() int { return 1 }
+
+// Filter implements projections.Projection: case streams only.
+func (Projection) Filter() eventstore.Filter {
+	return eventstore.Filter{Categories: []string{"case"}}
+}
+
+func docKey(caseID string) []byte { return []byte("case/" + caseID) }
+
+// doc is a case's stored document, decoded for a batch: the header with
+// its strings resolved, the steps still encoded, and the fold of them.
+type doc struct {
+	caseID string
+	h      header
+	n      int
+	enc    []byte
+	last   rawStep
+	fps    []uint32
+	fold   caseFold
+}
+
+// Apply implements projections.Projection.
+func (Projection) Apply(tx *projections.Tx, e *eventstore.RecordedEvent) error {
+	caseID := strings.TrimPrefix(e.Stream, "case-")
+	key := docKey(caseID)
+	d, err := load(tx, key, caseID)
+	if err != nil {
+		return err
+	}
+	if e.Version != uint64(d.n) {
+		// Invariant 2 would break: the runner skipped or repeated an event.
+		return fmt.Errorf("timeline: case %s: event version %d after %d steps", caseID, e.Version, d.n)
+	}
+	ev, err := domain.Decode(e.Type, e.Data, e.Metadata)
+	if err != nil {
+		return err
+	}
+	s := stepOf(ev)
+	if sub, ok := ev.(*domain.CaseSubmitted); ok {
+		if err := d.setHeader(tx, sub); err != nil {
+			return err
+		}
+	}
+	raw, err := d.raw(tx, &s, ev.Meta(), e)
+	if err != nil {
+		return err
+	}
+	before := d.dueEntries()
+	d.enc = appendStep(d.enc, &raw, &d.last)
+	d.last = raw
+	d.n++
+	d.fps = append(d.fps, raw.fp)
+	d.fold.apply(&raw)
+	if err := d.updateDue(tx, before); err != nil {
+		return err
+	}
+	if err := d.updateDuban(tx, ev); err != nil {
+		return err
+	}
+	tx.SetObject(key, d, encodeDoc)
+	return nil
+}
+
+func encodeDoc(v any) ([]byte, error) {
+	d := v.(*doc)
+	b := appendHeader(make([]byte, 0, 32+len(d.enc)), &d.h, d.n)
+	return append(b, d.enc...), nil
+}
+
+func load(tx *projections.Tx, key []byte, caseID string) (*doc, error) {
+	if v, ok := tx.Object(key); ok {
+		return v.(*doc), nil
+	}
+	d := &doc{caseID: caseID}
+	b, ok, err := tx.Get(key)
+	if err != nil || !ok {
+		return d, err
+	}
+	h, steps, enc, err := decodeDoc(b)
+	if err != nil {
+		return nil, fmt.Errorf("timeline: case %s: %w", caseID, err)
+	}
+	d.h, d.enc, d.n = h, enc, len(steps)
+	r := &resolver{g: tx}
+	if err := d.resolveHeader(r); err != nil {
+		return nil, err
+	}
+	d.fold.grow(len(d.h.items))
+	for i := range steps {
+		d.fold.apply(&steps[i])
+		d.fps = append(d.fps, steps[i].fp)
+	}
+	if len(steps) > 0 {
+		d.last = steps[len(steps)-1]
+	}
+	for i := range d.fold.items {
+		if err := r.resolve(&d.fold.items[i].dept); err != nil {
+			return nil, err
+		}
+	}
+	return d, nil
+}
+
+func (d *doc) resolveHeader(r *resolver) error {
+	refs := []*ref{&d.h.region, &d.h.bundle}
+	for i := range d.h.items {
+		refs = append(refs, &d.h.items[i].code, &d.h.items[i].dept)
+	}
+	for _, x := range refs {
+		if err := r.resolve(x); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (d *doc) setHeader(tx *projections.Tx, e *domain.CaseSubmitted) error {
+	var err error
+	if d.h.region, err = intern(tx, e.Region); err != nil {
+		return err
+	}
+	if d.h.bundle, err = intern(tx, e.Bundle.Code); err != nil {
+		return err
+	}
+	d.h.items = d.h.items[:0]
+	for _, it := range e.Bundle.Items {
+		if _, err := d.itemIndex(tx, it.Code, it.Department); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// itemIndex returns the index of code in the item table, adding it (with
+// dept) when the bundle did not list it.
+func (d *doc) itemIndex(tx *projections.Tx, code, dept string) (int, error) {
+	for i, it := range d.h.items {
+		if it.code.s == code {
+			return i, nil
+		}
+	}
+	c, err := intern(tx, code)
+	if err != nil {
+		return 0, err
+	}
+	dp, err := intern(tx, dept)
+	if err != nil {
+		return 0, err
+	}
+	d.h.items = append(d.h.items, headerItem{code: c, dept: dp})
+	d.fold.grow(len(d.h.items))
+	return len(d.h.items) - 1, nil
+}
+
+// raw turns a step into its stored form, interning its strings.
+func (d *doc) raw(tx *projections.Tx, s *Step, m domain.EventMeta, e *eventstore.RecordedEvent) (rawStep, error) {
+	r := rawStep{typ: typeCodes[s.Type], fp: fingerprint(e.ID), item: -1, corrects: -1,
+		occurred: m.OccurredAt.UnixNano(), recorded: e.RecordedAt.Truncate(time.Microsecond).UnixNano(),
+		position: e.Position}
+	if r.typ == 0 {
+		return r, fmt.Errorf("timeline: event type %s has no step code", s.Type)
+	}
+	var err error
+	if r.actor, err = d.actorRef(tx, m.Actor); err != nil {
+		return r, err
+	}
+	for _, f := range []struct {
+		dst *ref
+		s   string
+	}{{&r.kind, s.Kind}, {&r.text, s.Text}} {
+		if *f.dst, err = intern(tx, f.s); err != nil {
+			return r, err
+		}
+	}
+	r.doc, r.due = inline(s.Ref), s.Due
+	// A 督办's reference is a document number, unique like Ref.
+	if r.legal = inline(s.LegalBasis); s.Type != "DubanIssued" {
+		if r.legal, err = intern(tx, s.LegalBasis); err != nil {
+			return r, err
+		}
+	}
+	if s.Item != "" {
+		if r.item, err = d.itemIndex(tx, s.Item, s.Department); err != nil {
+			return r, err
+		}
+	}
+	// A department is stored only where it says more than the item table.
+	if s.Department != "" && (r.item < 0 || d.h.items[r.item].dept.s != s.Department) {
+		if r.dept, err = intern(tx, s.Department); err != nil {
+			return r, err
+		}
+	}
+	for _, code := range s.Items {
+		i, err := d.itemIndex(tx, code, "")
+		if err != nil {
+			return r, err
+		}
+		r.items = append(r.items, i)
+	}
+	for _, due := range s.Dues {
+		i, err := d.itemIndex(tx, due.Item, "")
+		if err != nil {
+			return r, err
+		}
+		r.dues = append(r.dues, itemDue{item: i, due: due.Due})
+	}
+	if s.Type == "EventCorrected" {
+		r.correction, r.correctsID, r.corrects = true, s.CorrectsID, d.findStep(s.CorrectsID)
+	}
+	return r, nil
+}
+
+// actorRef interns officers, who act on many cases. An applicant acts on
+// one: the submitter is stored once in the header, and steps they take
+// refer to it with the empty ref; other applicant actors (an agent) are
+// stored in place.
+func (d *doc) actorRef(tx *projections.Tx, a domain.Actor) (ref, error) {
+	s := string(a.Role) + "\x1f" + a.PersonID + "\x1f" + a.Unit + "\x1f" + a.Region
+	switch {
+	case a.Role != domain.RoleApplicant:
+		return intern(tx, s)
+	case d.h.applicant == ref{}:
+		d.h.applicant = inline(s)
+		return ref{}, nil
+	case d.h.applicant.s == s:
+		return ref{}, nil
+	}
+	return inline(s), nil
+}
+
+func parseActor(s string) domain.Actor {
+	p := strings.SplitN(s, "\x1f", 4)
+	for len(p) < 4 {
+		p = append(p, "")
+	}
+	return domain.Actor{Role: domain.Role(p[0]), PersonID: p[1], Unit: p[2], Region: p[3]}
+}
+
+// findStep returns the step whose event ID starts like id, -1 unless
+// exactly one does (invariant 4).
+func (d *doc) findStep(id [16]byte) int {
+	fp := fingerprint(id)
+	found := -1
+	for i, x := range d.fps {
+		if x == fp {
+			if found >= 0 {
+				return -1
+			}
+			found = i
+		}
+	}
+	return found
+}
+
+func timeOf(ns int64) time.Time { return time.Unix(0, ns).UTC() }
