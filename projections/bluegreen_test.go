@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/caseledger/caseledger/domain"
 	"github.com/caseledger/caseledger/eventstore/embedded"
 	"github.com/caseledger/caseledger/projections"
 )
@@ -48,8 +49,12 @@ func TestVersionChangeServesOldCopyUntilNewIsCaughtUp(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := statuses[0]; got.State != projections.StateRebuilding || got.Version != 1 || got.Target != 2 {
-		t.Errorf("status while rebuilding = %+v, want rebuilding v1 -> v2", got)
+	if got := statuses[0]; got.State != projections.StateRebuilding || got.Version != 1 || got.Target != 2 ||
+		got.Position != 200 || got.Lag != 0 {
+		t.Errorf("status while rebuilding = %+v, want rebuilding v1 -> v2 at 200, no lag", got)
+	}
+	if err := r.Rebuild(context.Background(), "counter", nil); domain.ErrorCode(err) != domain.CodeConflict {
+		t.Errorf("Rebuild during a version change = %v, want a conflict", err)
 	}
 
 	// A write after the switch point can only be served by the new copy:

@@ -89,7 +89,7 @@ func dump(tb testing.TB, read func(func(*projections.View) error) error) map[str
 }
 
 func TestRebuildEqualsIncrementalWithRandomRestarts(t *testing.T) {
-	events := 4000
+	events := 3000
 	if testing.Short() {
 		events = 1000
 	}

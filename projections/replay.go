@@ -41,7 +41,8 @@ type Copy struct {
 }
 
 // Replay folds a prefix of the log into a fresh copy of p in dir, which must
-// not exist or be empty. The caller closes the copy and owns dir.
+// not exist or be empty. The caller closes the copy and owns dir, which
+// holds a partial copy when Replay fails.
 func Replay(ctx context.Context, store eventstore.Store, p Projection, dir string, opts ReplayOptions) (*Copy, error) {
 	if entries, err := os.ReadDir(dir); err == nil && len(entries) > 0 {
 		return nil, fmt.Errorf("projections: replay into %s: directory not empty", dir)

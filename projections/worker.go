@@ -17,6 +17,10 @@ type delivery struct {
 
 // run folds w's copy from its checkpoint until ctx ends or it fails.
 func (r *Runner) run(ctx context.Context, s *slot, w *worker) {
+	// Cancelled on any return, so the goroutine calling Next never stays
+	// blocked handing over a message nobody will take.
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
 	// The subscription is unfiltered on purpose (invariant 5).
 	sub, err := r.store.Subscribe(ctx, eventstore.SubscribeOptions{After: w.c.position.Load()})
 	if err != nil {
