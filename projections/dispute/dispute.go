@@ -1,0 +1,139 @@
+package dispute
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	"github.com/caseledger/caseledger/domain"
+	"github.com/caseledger/caseledger/domain/workday"
+	"github.com/caseledger/caseledger/eventstore"
+	"github.com/caseledger/caseledger/projections"
+)
+
+// Name is the projection's name in a projections.Runner.
+const Name = "dispute"
+
+// Projection folds case events into dispute documents. The zero value is
+// ready.
+type Projection struct{}
+
+// Name implements projections.Projection.
+func (Projection) Name() string { return Name }
+
+// Version implements projections.Projection; raise it whenever the fold or
+// the document layout changes.
+func (Projection) Version() int { return 1 }
+
+// Filter implements projections.Projection: case streams only.
+func (Projection) Filter() eventstore.Filter {
+	return eventstore.Filter{Categories: []string{"case"}}
+}
+
+// Kind tells a complaint from a bad rating.
+type Kind string
+
+const (
+	KindComplaint Kind = "complaint"
+	KindBadRating Kind = "bad_rating"
+)
+
+// Ref names one event of the case.
+type Ref struct {
+	Version uint64       `json:"v"`
+	EventID string       `json:"id"`
+	Type    string       `json:"t"`
+	On      workday.Date `json:"on"`
+}
+
+// Handling is one event of a dispute's handling, with the deadline it set.
+type Handling struct {
+	Ref
+	Deadline workday.Date `json:"due,omitzero"`
+}
+
+// Dispute is the stored index document of one dispute (design 1).
+type Dispute struct {
+	ID     string `json:"-"`
+	Kind   Kind   `json:"k"`
+	CaseID string `json:"c"`
+	Region string `json:"r"`
+	Bundle string `json:"b"`
+	// Filed is the complaint or the rating.
+	Filed Ref `json:"f"`
+	// Disputed is the disputed step (design 2).
+	Disputed Ref `json:"d"`
+	// Department, Item and Step are what a complaint targets.
+	Department string      `json:"dep,omitempty"`
+	Item       string      `json:"it,omitempty"`
+	Step       domain.Step `json:"st,omitempty"`
+	// Label and Tags are a bad rating's.
+	Label domain.RatingLabel `json:"l,omitempty"`
+	Tags  []string           `json:"tg,omitempty"`
+	// Deadline is the answer or rectification deadline, zero while none
+	// runs; MetOn is the day the answer or rectification report came.
+	Deadline workday.Date `json:"due,omitzero"`
+	MetOn    workday.Date `json:"met,omitzero"`
+	Handling []Handling   `json:"h,omitempty"`
+	// Closed: the complaint is answered or the bad rating signed off.
+	Closed bool `json:"x,omitempty"`
+}
+
+// caseDoc is what the fold keeps of a case to place disputes (design 2).
+type caseDoc struct {
+	Region string `json:"r"`
+	Bundle string `json:"b"`
+	// Departments maps item codes to departments.
+	Departments map[string]string `json:"dp"`
+	// Last maps "item/<code>", "step/<code>/<step>" and "dept/<code>" to
+	// the last event of each.
+	Last  map[string]Ref `json:"l"`
+	Ended *Ref           `json:"e,omitempty"`
+	// Rating is the ID of the open bad rating's dispute.
+	Rating string `json:"rt,omitempty"`
+}
+
+func caseKey(caseID string) []byte { return []byte("case/" + caseID) }
+
+func disputeKey(id string) []byte { return []byte("d/" + id) }
+
+func openKey(d *Dispute) []byte {
+	return []byte("open/" + d.Region + "/" + d.Filed.On.String() + "/" + d.ID)
+}
+
+// Apply implements projections.Projection.
+func (Projection) Apply(tx *projections.Tx, e *eventstore.RecordedEvent) error {
+	ev, err := domain.Decode(e.Type, e.Data, e.Metadata)
+	if err != nil {
+		return err
+	}
+	caseID := strings.TrimPrefix(e.Stream, "case-")
+	c, err := load[caseDoc](tx, caseKey(caseID))
+	if err != nil {
+		return err
+	}
+	ref := Ref{Version: e.Version, EventID: e.ID.String(), Type: e.Type, On: workday.DateOf(ev.Meta().OccurredAt)}
+	f := &fold{tx: tx, c: c, caseID: caseID, ref: ref}
+	if err := f.apply(ev); err != nil {
+		return err
+	}
+	tx.SetObject(caseKey(caseID), c, encodeJSON)
+	return nil
+}
+
+func load[T any](tx *projections.Tx, key []byte) (*T, error) {
+	if v, ok := tx.Object(key); ok {
+		return v.(*T), nil
+	}
+	d := new(T)
+	b, ok, err := tx.Get(key)
+	if err != nil || !ok {
+		return d, err
+	}
+	if err := json.Unmarshal(b, d); err != nil {
+		return nil, fmt.Errorf("dispute: stored %s: %w", key, err)
+	}
+	return d, nil
+}
+
+func encodeJSON(v any) ([]byte, error) { return json.Marshal(v) }
