@@ -5,12 +5,14 @@ import (
 	"context"
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/caseledger/caseledger/domain"
 	"github.com/caseledger/caseledger/domain/workday"
 	"github.com/caseledger/caseledger/eventstore"
 	"github.com/caseledger/caseledger/projections"
 	"github.com/caseledger/caseledger/projections/dispute"
+	"github.com/caseledger/caseledger/projections/timeline"
 )
 
 func checkDisputes(t *testing.T, r *projections.Runner, head uint64, want map[string]*expected) {
@@ -155,15 +157,18 @@ func TestListOpenRefusesBadInput(t *testing.T) {
 func TestDossierShowsTheCaseAtTheDisputedStep(t *testing.T) {
 	store := MustStore(t)
 	head := MustAppend(t, store, MustAppends(t, historyCases()))
-	r := MustViews(t, store, t.TempDir())
-	cal := workday.Default()
-	today := workday.NewDate(2026, 7, 1)
+	r, err := projections.Open(store, t.TempDir(), projections.Options{}, dispute.Projection{}, timeline.Projection{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	now := time.Date(2026, 7, 1, 9, 0, 0, 0, time.UTC)
 	n := 0
 	for id, w := range oracle(t, store) {
 		if n++; n > 40 {
 			break
 		}
-		got, err := dispute.Get(context.Background(), r, store, head, id, today, cal)
+		got, err := dispute.Get(context.Background(), r, store, head, id, now, workday.Default())
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -171,11 +176,12 @@ func TestDossierShowsTheCaseAtTheDisputedStep(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if len(got.Timeline) != len(recs) {
-			t.Fatalf("dispute %s: timeline of %d events, the case has %d", id, len(got.Timeline), len(recs))
+		steps := got.Timeline.Steps
+		if len(steps) != len(recs) {
+			t.Fatalf("dispute %s: timeline of %d steps, the case has %d events", id, len(steps), len(recs))
 		}
-		if !got.Timeline[w.disputed].Disputed || !got.Timeline[w.filed].Filed {
-			t.Errorf("dispute %s: timeline does not mark v%d disputed and v%d filed", id, w.disputed, w.filed)
+		if steps[w.disputed].Version != w.disputed || steps[w.filed].Type != recs[w.filed].Type {
+			t.Errorf("dispute %s: steps v%d and v%d are not the disputed and filed events", id, w.disputed, w.filed)
 		}
 		evs := make([]domain.Event, w.disputed+1)
 		for i := range evs {
@@ -184,14 +190,20 @@ func TestDossierShowsTheCaseAtTheDisputedStep(t *testing.T) {
 			}
 		}
 		want := domain.Replay(evs)
-		if got.AtStep.Version != want.Version || got.AtStep.Status != want.Status || len(got.AtStep.Items) != len(want.Items) {
-			t.Errorf("dispute %s: case at step v%d %s, want v%d %s", id, got.AtStep.Version, got.AtStep.Status, want.Version, want.Status)
+		at := got.AtStep.State
+		if got.AtStep.Version != w.disputed || at.Version != want.Version || at.Status != want.Status || len(at.Items) != len(want.Items) {
+			t.Errorf("dispute %s: case at step v%d (%d events) %s, want v%d (%d events) %s", id,
+				got.AtStep.Version, at.Version, at.Status, w.disputed, want.Version, want.Status)
+			continue
 		}
 		for i := range want.Items {
-			if got.AtStep.Items[i].Status != want.Items[i].Status || got.AtStep.Items[i].Due != want.Items[i].Due {
+			if at.Items[i].Status != want.Items[i].Status || at.Items[i].Due != want.Items[i].Due {
 				t.Errorf("dispute %s item %s: %s due %s at the step, want %s due %s", id, want.Items[i].Code,
-					got.AtStep.Items[i].Status, got.AtStep.Items[i].Due, want.Items[i].Status, want.Items[i].Due)
+					at.Items[i].Status, at.Items[i].Due, want.Items[i].Status, want.Items[i].Due)
 			}
+		}
+		if got.Dispute.ID != id || got.Deadline.State == "" {
+			t.Errorf("dispute %s: dossier of %q with deadline %+v", id, got.Dispute.ID, got.Deadline)
 		}
 	}
 }

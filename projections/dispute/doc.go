@@ -28,9 +28,10 @@
 //     are listed by region under "open/<region>/<filed day>/<dispute id>",
 //     so a page is a key range in filing order; the cursor is the last key
 //     returned, and a page resumes strictly after it.
-//  5. The dossier is assembled at query time: the index document, the
-//     case's stream from the store (the timeline), and the case as of the
-//     disputed step folded with domain.Replay over the stream's prefix (the
-//     timeline and time-travel packages had not landed when this was
-//     written; the stream read serves both at once).
+//  5. The dossier is assembled at query time from three sources, each the
+//     owner of its part: the index document; the case's supervisor timeline
+//     (projections/timeline, registered on the same Runner), whose step i
+//     is stream version i so the filed and disputed steps index it; and the
+//     case as of the disputed step (projections/asof, one read of the
+//     stream's prefix, folded with domain.Evolve).
 package dispute

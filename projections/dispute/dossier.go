@@ -2,30 +2,15 @@ package dispute
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"time"
 
-	"github.com/caseledger/caseledger/domain"
 	"github.com/caseledger/caseledger/domain/workday"
 	"github.com/caseledger/caseledger/eventstore"
 	"github.com/caseledger/caseledger/projections"
+	"github.com/caseledger/caseledger/projections/asof"
+	"github.com/caseledger/caseledger/projections/timeline"
 )
-
-// Entry is one event of the case's timeline.
-type Entry struct {
-	Version    uint64       `json:"version"`
-	Position   uint64       `json:"position"`
-	EventID    string       `json:"event_id"`
-	Type       string       `json:"type"`
-	OccurredAt time.Time    `json:"occurred_at"`
-	RecordedAt time.Time    `json:"recorded_at"`
-	Actor      domain.Actor `json:"actor"`
-	Item       string       `json:"item,omitempty"`
-	// Disputed marks the disputed step, Filed the complaint or rating.
-	Disputed bool `json:"disputed,omitempty"`
-	Filed    bool `json:"filed,omitempty"`
-}
 
 // DeadlineState is where a dispute's deadline stands on the day asked.
 type DeadlineState string
@@ -53,9 +38,12 @@ type Deadline struct {
 type Dossier struct {
 	Dispute  Dispute  `json:"dispute"`
 	Deadline Deadline `json:"deadline"`
-	Timeline []Entry  `json:"timeline"`
+	// Timeline is the case's supervisor timeline: every step (step i is
+	// stream version i, so Dispute.Filed and Dispute.Disputed index it) and
+	// its items and departments as of the instant asked.
+	Timeline timeline.Timeline `json:"timeline"`
 	// AtStep is the case as it stood right after the disputed step.
-	AtStep domain.State `json:"-"`
+	AtStep asof.Snapshot `json:"at_step"`
 }
 
 // DeadlineOf returns d's deadline on day today.
@@ -76,40 +64,23 @@ func DeadlineOf(d *Dispute, today workday.Date, cal *workday.Calendar) Deadline 
 	return out
 }
 
-// Get returns the dossier of dispute id: its index document once the projection
-// reached minPosition, the case's stream from store, and the case folded
-// up to the disputed step.
+// Get returns the dossier of dispute id as of now: its index document
+// and the case's timeline once both read models reached minPosition (r must
+// run Projection and timeline.Projection), and the case as of the disputed
+// step, folded from store by asof. Deadlines and working days count on cal.
 func Get(ctx context.Context, r *projections.Runner, store eventstore.Store, minPosition uint64, id string,
-	today workday.Date, cal *workday.Calendar) (Dossier, error) {
+	now time.Time, cal *workday.Calendar) (Dossier, error) {
 	d, err := Find(ctx, r, minPosition, id)
 	if err != nil {
 		return Dossier{}, err
 	}
-	recs, err := store.ReadStream(ctx, "case-"+d.CaseID, eventstore.ReadStreamOptions{})
+	tl, err := timeline.Get(ctx, r, d.CaseID, minPosition, now, cal, nil)
 	if err != nil {
-		return Dossier{}, fmt.Errorf("dispute: read case %s: %w", d.CaseID, err)
+		return Dossier{}, fmt.Errorf("dispute: timeline of case %s: %w", d.CaseID, err)
 	}
-	out := Dossier{Dispute: d, Deadline: DeadlineOf(&d, today, cal), Timeline: make([]Entry, len(recs))}
-	evs := make([]domain.Event, 0, d.Disputed.Version+1)
-	for i := range recs {
-		rec := &recs[i]
-		ev, err := domain.DecodeRecorded(*rec)
-		if err != nil {
-			return Dossier{}, fmt.Errorf("dispute: case %s version %d: %w", d.CaseID, rec.Version, err)
-		}
-		if rec.Version <= d.Disputed.Version {
-			evs = append(evs, ev)
-		}
-		m := ev.Meta()
-		var item struct {
-			Item string `json:"item"`
-		}
-		// Only item events have the field; a failed peek leaves it empty.
-		_ = json.Unmarshal(rec.Data, &item)
-		out.Timeline[i] = Entry{Version: rec.Version, Position: rec.Position, EventID: rec.ID.String(), Type: rec.Type,
-			OccurredAt: m.OccurredAt, RecordedAt: rec.RecordedAt, Actor: m.Actor, Item: item.Item,
-			Disputed: rec.Version == d.Disputed.Version, Filed: rec.Version == d.Filed.Version}
+	at, err := asof.Case(ctx, store, d.CaseID, asof.AtVersion(d.Disputed.Version))
+	if err != nil {
+		return Dossier{}, fmt.Errorf("dispute: case %s at version %d: %w", d.CaseID, d.Disputed.Version, err)
 	}
-	out.AtStep = domain.Replay(evs)
-	return out, nil
+	return Dossier{Dispute: d, Deadline: DeadlineOf(&d, workday.DateOf(now), cal), Timeline: tl, AtStep: at}, nil
 }
