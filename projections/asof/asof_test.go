@@ -76,10 +76,11 @@ func TestTimeBoundsOnBothClocks(t *testing.T) {
 	tests := []struct {
 		name string
 		at   func(time.Time) asof.At
-		// want is the events the bound admits: what had happened by t, or
-		// the prefix the ledger knew at t (rules 2 and 3).
+		// clock is the one the probes are taken from.
 		clock func(recorded) time.Time
-		keep  func(events []recorded, t time.Time) func(recorded) bool
+		// keep selects the events the bound admits: what had happened by
+		// t, or the prefix the ledger knew at t (rules 2 and 3).
+		keep func(events []recorded, t time.Time) func(recorded) bool
 	}{
 		{"occurred by: what had happened", asof.OccurredBy, occurred,
 			func(_ []recorded, t time.Time) func(recorded) bool {
@@ -104,7 +105,7 @@ func TestTimeBoundsOnBothClocks(t *testing.T) {
 				for _, at := range instants(events, tt.clock) {
 					keep := tt.keep(events, at)
 					got, err := asof.Case(context.Background(), h.store, id, tt.at(at))
-					if !keep(events[0]) {
+					if !slices.ContainsFunc(events, keep) {
 						if c, notYet := code(err, asof.ErrNotYet); c != domain.CodeNotFound || !notYet {
 							t.Fatalf("case %s at %s, before its first event: error %v, want not found (not yet)", id, at, err)
 						}
@@ -116,7 +117,7 @@ func TestTimeBoundsOnBothClocks(t *testing.T) {
 					if want := h.replay(id, keep); !reflect.DeepEqual(got.State, want) {
 						t.Fatalf("case %s at %s: state of %d events, want the %d the bound admits", id, at, got.Events, want.Version)
 					}
-					if got.Events != got.State.Version || !slices.Equal(got.Skipped, []uint64{}) {
+					if got.Events != got.State.Version || len(got.Skipped) != 0 {
 						t.Fatalf("case %s at %s: %d events, skipped %v", id, at, got.Events, got.Skipped)
 					}
 					if known := slices.IndexFunc(events, func(r recorded) bool { return r.recorded.After(at) }); known >= 0 && known != got.Events {
@@ -215,5 +216,33 @@ func TestVersionBeyondWhatTheLedgerKnewGivesWhatItKnew(t *testing.T) {
 	want := h.replay(id, func(r recorded) bool { return !r.recorded.After(first.recorded) })
 	if !reflect.DeepEqual(got.State, want) || got.Events != want.Version {
 		t.Errorf("%d events, want the %d recorded with the first", got.Events, want.Version)
+	}
+}
+
+func TestRecordedBoundIsAPrefixEvenWhenTheClockStepsBack(t *testing.T) {
+	h := MustHistory(t, 3, true)
+	id, i := h.find(t, func(r recorded) bool { return r.typ == "CaseAccepted" })
+	events := h.events[id]
+	last := events[len(events)-1]
+	// The store's clock steps back an hour before the next append: the
+	// ledger records a later event with an earlier time.
+	stepBack := last.recorded.Add(-time.Hour)
+	h.last = stepBack.Add(-time.Millisecond)
+	cmd := &domain.CorrectEvent{
+		CommandMeta: domain.CommandMeta{ID: "after-clock-step", CaseID: id, Actor: events[i].ev.Meta().Actor, At: last.occurred},
+		EventID:     events[i].ev.Meta().ID, Field: "acceptance_number", Correction: "SL-2", Reason: "typo",
+	}
+	h.MustDecide(t, cmd, stepBack)
+	stepped := h.events[id][len(h.events[id])-1]
+	if !stepped.recorded.Before(last.recorded) {
+		t.Fatalf("the store recorded %s after %s: the clock did not step back", stepped.recorded, last.recorded)
+	}
+	// At the stepped-back time the ledger had not yet recorded the last
+	// event before the step, so it cannot have known the one after it.
+	got := MustCase(t, h, id, asof.RecordedBy(stepped.recorded))
+	n := slices.IndexFunc(events, func(r recorded) bool { return r.recorded.After(stepped.recorded) })
+	if got.Events != n || got.Version != uint64(n-1) {
+		t.Errorf("recorded by %s: %d events up to version %d, want the %d before the first recorded later",
+			stepped.recorded, got.Events, got.Version, n)
 	}
 }
