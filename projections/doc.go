@@ -59,7 +59,9 @@
 //     resumes from its own checkpoint. The target is marked live and swapped in
 //     once it has caught up with the head; the old copy is closed once its
 //     last reader is done and its directory removed. Copies that are neither
-//     target nor server are removed at Open.
+//     target nor server are removed at Open. Directories of names no longer
+//     registered are left alone: nothing says they are not some other
+//     runner's.
 //  8. Reads take a Pebble snapshot of the serving copy, so a read sees one
 //     checkpoint's state even while batches commit and even across a swap.
 //
