@@ -16,16 +16,17 @@
 //
 //	'm' "format"                         -> "caseledger/embedded/v1"
 //	'p' u64be(position)                  -> log value (below)
-//	's' stream 0x00 u64be(version)       -> u64be(position)
+//	's' stream 0x00 u64be(version)       -> u64be(position) || log value
 //	'i' id[16]                           -> u64be(position)
 //
 // 'm' is metadata: Open writes the format marker into a new directory and
 // refuses a directory with another one. 'p' is the global log, one key per
-// event, in position order. 's' is the stream index: stream is the name's
-// bytes (printable ASCII, rule 1, so never 0x00), which keeps a stream's
-// keys together in version order and no stream's keys among another's. 'i'
-// is the permanent event-ID index of rule 7, the 16 bytes of the UUID in
-// RFC 9562 order.
+// event, in position order. 's' holds each stream's events again, clustered
+// by stream: stream is the name's bytes (printable ASCII, rule 1, so never
+// 0x00), which keeps a stream's keys together in version order and no
+// stream's keys among another's; the value is the event's position followed
+// by the very bytes of its log value. 'i' is the permanent event-ID index of
+// rule 7, the 16 bytes of the UUID in RFC 9562 order.
 //
 // # Log values
 //
@@ -48,15 +49,16 @@
 //
 // # Invariants
 //
-//  1. The log record, the stream index entry and the ID index entry of an
+//  1. The log record, the stream entry and the ID index entry of an
 //     event are written in the same pebble batch, with every other event of
 //     its append, and a group of appends is one batch. pebble applies and
 //     recovers a batch whole or not at all, so no append is ever half there.
-//  2. Every stream index entry and every ID index entry names a position
-//     whose log record exists and describes that event. A violation is
+//  2. Every stream entry and every ID index entry names a position whose
+//     log record exists and describes that event; a stream entry's log
+//     value is byte for byte the one at its position. A violation is
 //     reported as corruption, never papered over.
-//  3. A stream's index entries have versions 0, 1, 2, ... with no gap, and
-//     their positions grow with their versions.
+//  3. A stream's entries have versions 0, 1, 2, ... with no gap, and their
+//     positions grow with their versions.
 //  4. Log values start with the record version byte; a reader refuses a
 //     value with an unknown version.
 //  5. Positions in the log are 1, 2, 3, ... with no gap (rule 3): the writer
@@ -68,30 +70,47 @@
 //     makes a batch visible before its fsync, so every read stops at head:
 //     nothing unacknowledged is ever served, and a reader that saw an event
 //     can rely on it surviving a crash.
-//  7. The writer's stream-head cache and the disk agree: a head in the
-//     cache is the last version recorded for the stream, including appends
-//     applied but not yet synced, which pebble already shows to the
-//     writer's reads.
+//  7. The writer's stream-head cache is never behind: a cached head is the
+//     stream's last version prepared, whether or not its batch is applied
+//     yet. Heads are dropped only when every prepared batch is applied, so
+//     a head missing from the cache is read correctly from disk.
+//  8. An event ID recorded after a caller's ID lookup (generation g) is in
+//     the group being prepared or in the recent-ID window, which holds the
+//     IDs of every prepared group after g as long as the window reaches
+//     back to g; otherwise the writer looks the ID up itself.
 //
 // # Concurrency
 //
-// Append validates its input (eventstore.ValidateAppend) in the caller's
-// goroutine and hands the append to a single writer goroutine over an
-// unbuffered channel. The writer takes every append waiting, up to
-// Options.MaxGroupSize, as one group. For each append in order it checks
-// the context, the ID index (rule 7, with the IDs of earlier appends in the
-// same group), and the expected version against the cached stream head,
-// which earlier appends of the group have already advanced, so two appends
-// to one stream in one group see each other. A failed check fails that
-// append only: it has put nothing into the batch nor the caches. The writer
-// then assigns positions and versions, computes chain hashes, writes the
-// whole group as one pebble batch with Sync and applies it without waiting
-// for the fsync (pebble.DB.ApplyNoSyncWait). The acker goroutine waits for
-// each group's fsync in commit order, publishes the new head, wakes the
-// subscriptions and acknowledges the group's appends. The writer meanwhile
-// prepares the next group (at most 4 groups are in flight), so hashing and
-// encoding overlap the fsync, and pebble folds the WAL syncs of groups that
-// arrive together into one.
+// An append passes through four goroutines, each keeping its order:
+//
+//  1. The caller validates the input (eventstore.ValidateAppend) and looks
+//     each event ID up in the ID index, noting the last applied group's
+//     generation first. These lookups are the bulk of rule 7's cost and
+//     almost always miss, so they run in parallel, off the ordered path.
+//     The append is then handed to the writer over an unbuffered channel.
+//  2. The writer takes a pipeline slot, then every append waiting, up to
+//     Options.MaxGroupSize, as one group. For each append in order it
+//     checks the context; rule 7, against the IDs of the groups prepared
+//     since the caller's lookup (the recent-ID window) and of the group
+//     itself, falling back to the ID index once everything prepared is
+//     applied; and the expected version against the cached stream head,
+//     which earlier appends of the group have already advanced, so two
+//     appends to one stream in one group see each other. A failed check
+//     fails that append only: it has put nothing into the batch nor the
+//     caches. The writer assigns positions and versions, computes chain
+//     hashes and encodes the group into one pebble batch.
+//  3. The applier applies each batch to pebble with Sync, in order, without
+//     waiting for the fsync (pebble.DB.ApplyNoSyncWait), and advances the
+//     applied generation.
+//  4. The acker waits for each batch's fsync in order, frees its slot,
+//     publishes the new head, wakes the subscriptions and acknowledges the
+//     group's appends.
+//
+// Two slots bound the groups in flight, so hashing, encoding and memtable
+// insertion of one group overlap the fsync of the one before, and pebble
+// folds the WAL syncs of groups that arrive together into one. The writer
+// takes the slot before it gathers, so appends arriving during an fsync join
+// the next group instead of queueing behind a group gathered too early.
 //
 // If a commit or a sync fails, the store keeps serving reads of what was
 // acknowledged but fails every later append: the writer's caches are ahead
@@ -105,17 +124,27 @@
 // goroutine and no lock between calls, so it cannot block appends, and it
 // cannot miss an event: it takes the channel before it reads head.
 //
-// Close stops taking appends, waits until the writer has committed and the
-// acker acknowledged every append already handed over, ends subscriptions,
+// Close stops taking appends, waits until every append already handed to
+// the writer is acknowledged or failed, ends subscriptions,
 // then waits for reads in progress (a read lock on the database handle)
 // before closing pebble.
 //
 // # Layout
 //
-// The log is keyed by position so that reading or subscribing to the whole
-// log is one forward scan over contiguous keys. A stream read walks the
-// stream's index entries (adjacent keys) and then seeks one log iterator to
-// each position in increasing order.
+// Two reads matter: a stream read (every command loads its case) and a scan
+// of the whole log (projections, subscriptions, Verify). A case's events are
+// appended days apart, so in a log keyed by position they lie in as many
+// blocks as they are events; keyed by stream, a stream read is one seek and
+// a scan of adjacent keys, but a scan of the log in position order would
+// seek once per event. The store keeps both orders, the event written twice
+// in one batch: 'p' for scans, 's' for stream reads. The price is the
+// bytes: the WAL, flushes and compactions carry each event twice. Measured
+// on the reference fixture (1,000,000 events, 100,000 streams, the stream
+// read of a 20-event stream, a loaded 2-core machine), the stream read took
+// a median of 99 us reading the log by position through the stream index
+// (one iterator seeking forwards to each position) and 50 us from the
+// clustered copy; the first touches one log block per event and thrashes
+// the block cache once the log outgrows it.
 //
 // # Tuning
 //

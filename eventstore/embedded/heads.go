@@ -13,8 +13,8 @@ type streamHead struct {
 
 // headCache keeps stream heads in memory so that version checks do not read
 // the disk on the hot path. It belongs to the writer goroutine. Heads it
-// drops are reloaded from disk: everything the writer has applied is
-// visible there, synced or not (invariant 7).
+// drops are reloaded from disk, where every applied batch is visible,
+// synced or not (invariant 7).
 type headCache struct {
 	db    *pebble.DB
 	max   int
@@ -55,8 +55,7 @@ func (c *headCache) get(stream string) (streamHead, error) {
 	return h, nil
 }
 
-// loadHead reads the last stream index entry of stream and the hash of the
-// event it points at.
+// loadHead reads the last stream entry of stream.
 func loadHead(db *pebble.DB, stream string) (streamHead, error) {
 	lower, upper := streamBounds(stream)
 	it, err := db.NewIter(&pebble.IterOptions{LowerBound: lower, UpperBound: upper})
@@ -67,20 +66,13 @@ func loadHead(db *pebble.DB, stream string) (streamHead, error) {
 	if !it.Last() {
 		return streamHead{}, it.Error()
 	}
-	version := versionOfStreamKey(it.Key())
-	pos, ok := decodePosition(it.Value())
-	if !ok {
-		return streamHead{}, corruptAt(0, errCorrupt)
-	}
-	v, closer, err := db.Get(logKey(pos))
+	v, err := it.ValueAndErr()
 	if err != nil {
-		// Invariant 2: every stream index entry names a recorded position.
+		return streamHead{}, err
+	}
+	pos, rec, err := decodeStreamValue(v)
+	if err != nil {
 		return streamHead{}, corruptAt(pos, err)
 	}
-	defer closer.Close()
-	var rec record
-	if err := decodeRecord(v, &rec); err != nil {
-		return streamHead{}, corruptAt(pos, err)
-	}
-	return streamHead{version: version, hash: rec.hash, exists: true}, nil
+	return streamHead{version: versionOfStreamKey(it.Key()), hash: rec.hash, exists: true}, nil
 }

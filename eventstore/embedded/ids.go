@@ -102,6 +102,7 @@ type pendingEvent struct {
 // none was, and ErrDuplicateEventID otherwise.
 func (w *writer) findRecorded(r *appendReq) (eventstore.AppendResult, bool, error) {
 	var res eventstore.AppendResult
+	// Invariant 8.
 	if r.checked && w.recent.covers(r.checkedGen) && !w.seenRecently(r) {
 		return res, false, nil
 	}

@@ -45,8 +45,8 @@ func positionOfLogKey(k []byte) uint64 { return binary.BigEndian.Uint64(k[1:]) }
 
 // streamKey is 's' || stream || 0x00 || u64be(version). Stream names are
 // printable ASCII (rule 1), so the 0x00 separator keeps one stream's keys
-// together and ordered by version, and no name is a prefix of another's
-// keys (invariant 3).
+// together and ordered by version, and no stream's keys fall among
+// another's.
 func appendStreamKey(dst []byte, stream string, version uint64) []byte {
 	dst = append(dst, prefixStream)
 	dst = append(dst, stream...)

@@ -26,19 +26,16 @@ func (s *Store) applyLoop(applies <-chan *group, acks chan<- *group) {
 	defer close(acks)
 	for g := range applies {
 		if g.batch != nil {
-			err := g.err
 			if f := s.failure.Load(); f != nil {
 				// Invariant 5: a group prepared on top of a failed one
 				// must not reach the disk, or its positions would
 				// follow a gap.
-				err = *f
-			} else if aerr := s.db.ApplyNoSyncWait(g.batch, pebble.Sync); aerr != nil {
-				err = s.fail(aerr)
+				g.err = *f
+			} else if err := s.db.ApplyNoSyncWait(g.batch, pebble.Sync); err != nil {
+				g.err = s.fail(err)
 			}
-			if err != nil {
-				g.batch.Close()
-				g.batch, g.err = nil, err
-			}
+			// The acker still waits on the batch before closing it, as
+			// pebble asks, whether or not it was applied.
 			s.setApplied(g.gen)
 		}
 		acks <- g

@@ -9,10 +9,10 @@ import (
 	"github.com/caseledger/caseledger/eventstore"
 )
 
-// ReadStream reads one stream (rule 10). It reads the stream's index entries
-// in version order, then the log records they name with one iterator that
-// seeks forwards, so that a read costs one index seek plus one seek per
-// event (see "Layout" in the package comment).
+// ReadStream reads one stream (rule 10). The stream's entries are adjacent
+// keys holding whole events, so a read is one seek and a short scan (see
+// "Layout" in the package comment). Entries past head belong to appends not
+// yet acknowledged and are skipped (invariant 6).
 func (s *Store) ReadStream(ctx context.Context, stream string, opts eventstore.ReadStreamOptions) ([]eventstore.RecordedEvent, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
@@ -25,88 +25,64 @@ func (s *Store) ReadStream(ctx context.Context, stream string, opts eventstore.R
 	}
 	defer s.release()
 	head := s.head.Load()
-	positions, err := s.streamPositions(stream, opts, head)
-	if err != nil || len(positions) == 0 {
-		return nil, err
-	}
-	lower, upper := logBounds(1, head)
-	it, err := s.db.NewIter(&pebble.IterOptions{LowerBound: lower, UpperBound: upper})
-	if err != nil {
-		return nil, err
-	}
-	defer it.Close()
-	events := make([]eventstore.RecordedEvent, len(positions))
-	key := make([]byte, 0, 9)
-	var rec record
-	for i, pos := range positions {
-		key = appendLogKey(key[:0], pos)
-		if !it.SeekGE(key) || !bytes.Equal(it.Key(), key) {
-			// Invariant 2: every stream index entry names a recorded
-			// position.
-			return nil, corruptAt(pos, errCorrupt)
-		}
-		v, err := it.ValueAndErr()
-		if err != nil {
-			return nil, err
-		}
-		if err := decodeRecord(v, &rec); err != nil {
-			return nil, corruptAt(pos, err)
-		}
-		rec.materialize(pos, &events[i])
-	}
-	return events, it.Error()
-}
-
-// streamPositions returns the positions of the events opts selects in
-// stream, in read order, or ErrStreamNotFound. Entries past head belong to
-// appends not yet acknowledged and are skipped (invariant 6).
-func (s *Store) streamPositions(stream string, opts eventstore.ReadStreamOptions, head uint64) ([]uint64, error) {
 	lower, upper := streamBounds(stream)
 	it, err := s.db.NewIter(&pebble.IterOptions{LowerBound: lower, UpperBound: upper})
 	if err != nil {
 		return nil, err
 	}
 	defer it.Close()
-	var positions []uint64
-	full := func() bool { return opts.Limit > 0 && len(positions) >= opts.Limit }
-	if opts.Direction == eventstore.Backwards {
-		var ok bool
-		if opts.From == eventstore.End {
-			ok = it.Last()
-		} else {
-			ok = it.SeekLT(appendStreamKey(nil, stream, opts.From+1))
+	var (
+		events []eventstore.RecordedEvent
+		ok     bool
+		step   = it.Next
+	)
+	switch {
+	case opts.Direction == eventstore.Forwards:
+		ok = it.SeekGE(appendStreamKey(nil, stream, opts.From))
+	case opts.From == eventstore.End:
+		ok, step = it.Last(), it.Prev
+	default:
+		ok, step = it.SeekLT(appendStreamKey(nil, stream, opts.From+1)), it.Prev
+	}
+	for ; ok && (opts.Limit <= 0 || len(events) < opts.Limit); ok = step() {
+		v, err := it.ValueAndErr()
+		if err != nil {
+			return nil, err
 		}
-		for ; ok && !full(); ok = it.Prev() {
-			if pos, _ := decodePosition(it.Value()); pos <= head {
-				positions = append(positions, pos)
-			}
+		pos, rec, err := decodeStreamValue(v)
+		if err != nil {
+			return nil, corruptAt(pos, err)
 		}
-	} else {
-		for ok := it.SeekGE(appendStreamKey(nil, stream, opts.From)); ok && !full(); ok = it.Next() {
-			pos, _ := decodePosition(it.Value())
-			if pos > head {
-				// A stream's positions grow with its versions.
+		if pos > head {
+			if opts.Direction == eventstore.Forwards {
+				// Invariant 3: later versions have later positions.
 				break
 			}
-			positions = append(positions, pos)
+			continue
 		}
+		events = append(events, eventstore.RecordedEvent{})
+		rec.materialize(pos, &events[len(events)-1])
 	}
 	if err := it.Error(); err != nil {
 		return nil, err
 	}
-	if len(positions) > 0 {
-		return positions, nil
+	if len(events) > 0 {
+		return events, nil
 	}
 	// Nothing selected: tell an empty range of a stream from no stream.
-	// Version 0 is the stream's first event, so it exists if version 0 is
-	// acknowledged.
+	// Version 0 is the stream's first event, so the stream exists if
+	// version 0 is acknowledged.
 	if !it.First() {
 		if err := it.Error(); err != nil {
 			return nil, err
 		}
 		return nil, eventstore.ErrStreamNotFound
 	}
-	if pos, _ := decodePosition(it.Value()); pos > head {
+	pos, _, err := decodeStreamValue(it.Value())
+	if err != nil {
+		return nil, corruptAt(pos, err)
+	}
+	if pos > head {
 		return nil, eventstore.ErrStreamNotFound
 	}
 	return nil, nil

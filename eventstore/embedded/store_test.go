@@ -3,6 +3,9 @@ package embedded_test
 import (
 	"context"
 	"errors"
+	"fmt"
+	"os"
+	"os/exec"
 	"strings"
 	"testing"
 
@@ -73,5 +76,42 @@ func TestSecondOpenFailsWithErrLocked(t *testing.T) {
 				t.Fatalf("error %q does not name the directory %s", got, tc.dir)
 			}
 		})
+	}
+}
+
+// lockChildEnv names the directory TestLockHelperProcess opens when the
+// test binary runs as the child of TestSecondOpenFromAnotherProcessFails.
+const lockChildEnv = "CASELEDGER_LOCK_CHILD_DIR"
+
+func TestSecondOpenFromAnotherProcessFails(t *testing.T) {
+	dir := t.TempDir()
+	MustOpen(t, vfs.Default, dir)
+	cmd := exec.Command(os.Args[0], "-test.run=^TestLockHelperProcess$")
+	cmd.Env = append(os.Environ(), lockChildEnv+"="+dir)
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("child process: %v\n%s", err, out)
+	}
+	if got, want := string(out), "locked: "+dir; !strings.Contains(got, want) {
+		t.Fatalf("child said %q, want it to report %q", got, want)
+	}
+}
+
+// TestLockHelperProcess is the child of TestSecondOpenFromAnotherProcessFails:
+// it opens the directory the parent holds and reports what happened.
+func TestLockHelperProcess(t *testing.T) {
+	dir := os.Getenv(lockChildEnv)
+	if dir == "" {
+		t.Skip("runs only as the child of TestSecondOpenFromAnotherProcessFails")
+	}
+	s, err := embedded.Open(dir, embedded.Options{})
+	switch {
+	case err == nil:
+		s.Close()
+		fmt.Println("opened a directory another process holds")
+	case errors.Is(err, embedded.ErrLocked) && strings.Contains(err.Error(), dir):
+		fmt.Println("locked: " + dir)
+	default:
+		fmt.Println("unexpected error:", err)
 	}
 }

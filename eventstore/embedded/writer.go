@@ -21,6 +21,7 @@ type writer struct {
 	recent   recentIDs
 	key      []byte
 	val      []byte
+	sval     []byte
 }
 
 // group is one batch of appends, committed with one pebble batch.
@@ -154,20 +155,21 @@ func (w *writer) prepare(b *pebble.Batch, r *appendReq, at time.Time) (eventstor
 		}
 		e.Hash = eventstore.ChainHash(prev, &e)
 		prev = e.Hash
-		// Invariant 1: the log record, the stream index entry and the ID
+		// Invariant 1: the log record, the stream entry and the ID
 		// index entry of an event are in the same batch.
-		w.key = appendLogKey(w.key[:0], e.Position)
 		w.val = appendRecord(w.val[:0], &e, i, len(r.events))
+		w.key = appendLogKey(w.key[:0], e.Position)
 		if err := b.Set(w.key, w.val, nil); err != nil {
 			return res, err
 		}
+		w.sval = appendPosition(w.sval[:0], e.Position)
+		w.sval = append(w.sval, w.val...)
 		w.key = appendStreamKey(w.key[:0], r.stream, version)
-		w.val = appendPosition(w.val[:0], e.Position)
-		if err := b.Set(w.key, w.val, nil); err != nil {
+		if err := b.Set(w.key, w.sval, nil); err != nil {
 			return res, err
 		}
 		w.key = appendIDKey(w.key[:0], d.ID)
-		if err := b.Set(w.key, w.val, nil); err != nil {
+		if err := b.Set(w.key, w.sval[:8], nil); err != nil {
 			return res, err
 		}
 		w.groupIDs[d.ID] = pendingEvent{req: r, index: i, position: e.Position, version: version}
