@@ -172,6 +172,9 @@ var types = []string{
 }
 
 var typeCodes = func() map[string]byte {
+	if len(types) > 1<<typeBits {
+		panic("timeline: more event types than a step's type bits hold; change the format")
+	}
 	m := make(map[string]byte, len(types))
 	for i, t := range types[1:] {
 		m[t] = byte(i + 1)

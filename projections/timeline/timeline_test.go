@@ -15,13 +15,8 @@ import (
 )
 
 func TestTimelineHoldsEveryEventOfItsCaseInOrder(t *testing.T) {
-	cases := 300
-	if testing.Short() {
-		cases = 80
-	}
-	store := MustStore(t)
-	ids, head := MustHistory(t, store, cases)
-	r := MustRunner(t, store, t.TempDir())
+	f := sharedFixture(t)
+	store, ids, head, r := f.store, f.ids, f.head, f.r
 	ctx := testContext(t)
 	cal := workday.Default()
 	end := time.Date(2027, 1, 1, 0, 0, 0, 0, time.UTC)
@@ -136,13 +131,8 @@ func checkItems(t *testing.T, id string, got timeline.Timeline, want domain.Stat
 }
 
 func TestStoredBytesPerCase(t *testing.T) {
-	cases := 300
-	if testing.Short() {
-		cases = 80
-	}
-	store := MustStore(t)
-	ids, head := MustHistory(t, store, cases)
-	r := MustRunner(t, store, t.TempDir())
+	f := sharedFixture(t)
+	ids, head, r := f.ids, f.head, f.r
 	var sizes = map[string]int{}
 	var largest, words int
 	err := r.Read(testContext(t), timeline.Name, head, func(v *projections.View) error {
@@ -174,7 +164,7 @@ func TestStoredBytesPerCase(t *testing.T) {
 		words, sizes["d"]/len(ids), total/len(ids))
 	// The status model holds about 1.15 KB per case with its key; both
 	// together must stay under 2 KB.
-	if perCase > 800 {
-		t.Errorf("%d bytes per case stored, want at most 800", perCase)
+	if perCase > 850 {
+		t.Errorf("%d bytes per case stored, want at most 850", perCase)
 	}
 }

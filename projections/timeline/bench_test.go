@@ -1,0 +1,61 @@
+package timeline_test
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/caseledger/caseledger/projections"
+	"github.com/caseledger/caseledger/projections/timeline"
+)
+
+// BenchmarkReplay folds a generated history of CASELEDGER_BENCH_CASES cases
+// (default 1,000, about 42,000 events) into a fresh copy, and reports the
+// apply throughput and the bytes stored per case: keys and values of the
+// documents and indexes, and all together with the dictionary.
+func BenchmarkReplay(b *testing.B) {
+	cases := 1000
+	if s := os.Getenv("CASELEDGER_BENCH_CASES"); s != "" {
+		var err error
+		if cases, err = strconv.Atoi(s); err != nil {
+			b.Fatal(err)
+		}
+	}
+	store := MustStore(b)
+	start := time.Now()
+	ids, head := MustHistory(b, store, cases)
+	b.Logf("generated and appended %d events in %v", head, time.Since(start))
+	b.ResetTimer()
+	var elapsed time.Duration
+	var perCase, withDict float64
+	for i := 0; b.Loop(); i++ {
+		start := time.Now()
+		c, err := projections.Replay(context.Background(), store, timeline.Projection{},
+			filepath.Join(b.TempDir(), strconv.Itoa(i)), projections.ReplayOptions{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		elapsed += time.Since(start)
+		var total, dict int
+		err = c.Read(func(v *projections.View) error {
+			return v.Scan(nil, func(key, val []byte) error {
+				total += len(key) + len(val)
+				if len(key) > 1 && key[0] == 'd' && key[1] == '/' {
+					dict += len(key) + len(val)
+				}
+				return nil
+			})
+		})
+		if err != nil {
+			b.Fatal(err)
+		}
+		perCase, withDict = float64(total-dict)/float64(len(ids)), float64(total)/float64(len(ids))
+		c.Close()
+	}
+	b.ReportMetric(float64(head)*float64(b.N)/elapsed.Seconds(), "events/s")
+	b.ReportMetric(perCase, "B/case")
+	b.ReportMetric(withDict, "B/case+dict")
+}
