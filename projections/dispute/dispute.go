@@ -101,8 +101,27 @@ func openKey(d *Dispute) []byte {
 	return []byte("open/" + d.Region + "/" + d.Filed.On.String() + "/" + d.ID)
 }
 
+// ignored lists the case events that neither file, handle nor place a
+// dispute (none has an Item field): decoding is most of the cost of a
+// replay, so they are passed over undecoded.
+var ignored = map[string]bool{}
+
+func init() {
+	for _, ev := range []domain.Event{
+		(*domain.CasePrechecked)(nil), (*domain.SupplementRequested)(nil), (*domain.SupplementReceived)(nil),
+		(*domain.CaseAccepted)(nil), (*domain.ToleranceMaterialsReceived)(nil), (*domain.CaseWithdrawn)(nil),
+		(*domain.ItemsWithdrawn)(nil), (*domain.CaseTerminated)(nil), (*domain.ResultsDelivered)(nil),
+		(*domain.DubanClosed)(nil), (*domain.EventCorrected)(nil),
+	} {
+		ignored[ev.Type()] = true
+	}
+}
+
 // Apply implements projections.Projection.
 func (Projection) Apply(tx *projections.Tx, e *eventstore.RecordedEvent) error {
+	if ignored[e.Type] {
+		return nil
+	}
 	ev, err := domain.Decode(e.Type, e.Data, e.Metadata)
 	if err != nil {
 		return err
