@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/caseledger/caseledger/domain/catalogue"
 	caseledgerhttp "github.com/caseledger/caseledger/http"
@@ -49,6 +50,7 @@ type step struct {
 	who          caseledgerhttp.Principal
 	method, path string
 	body         string
+	stream       bool // a streaming route: the call ends after a moment
 }
 
 func post(who caseledgerhttp.Principal, path, body string) step {
@@ -102,6 +104,7 @@ func accessRows() []accessRow {
 	return []accessRow{
 		{route: "GET /v1/me", call: step{method: http.MethodGet, path: "/v1/me"}, allow: all(200)},
 		{route: "GET /v1/cases/{id}", call: step{method: http.MethodGet, path: "/v1/cases/{id}"}, allow: map[caseledgerhttp.Role]int{A: 200, W: 200, D: 200, S: 200, N: 200}},
+		{route: "GET /v1/cases/{id}/live", call: step{method: http.MethodGet, path: "/v1/cases/{id}/live", stream: true}, allow: map[caseledgerhttp.Role]int{A: 200, W: 200, D: 200, S: 200, N: 200}},
 		{route: "GET /v1/cases/{id}/events", call: step{method: http.MethodGet, path: "/v1/cases/{id}/events"}, allow: map[caseledgerhttp.Role]int{S: 200, N: 200}},
 		{route: "GET /v1/admin/verify", call: step{method: http.MethodGet, path: "/v1/admin/verify"}, allow: map[caseledgerhttp.Role]int{N: 200}},
 		{route: "GET /v1/admin/export", call: step{method: http.MethodGet, path: "/v1/admin/export"}, allow: map[caseledgerhttp.Role]int{N: 200}},
@@ -265,5 +268,9 @@ func fill(tb testing.TB, ts *testServer, s step, who caseledgerhttp.Principal, c
 	body = strings.ReplaceAll(body, "{tmp}", strings.ReplaceAll(tb.TempDir(), `\`, `/`)+"/backup")
 	body = strings.ReplaceAll(body, "{last}", last)
 	path := strings.ReplaceAll(strings.ReplaceAll(s.path, "{id}", caseID), "{last}", last)
-	return request{Method: s.method, Path: path, Token: ts.Token(tb, who), Body: body}
+	req := request{Method: s.method, Path: path, Token: ts.Token(tb, who), Body: body}
+	if s.stream {
+		req.Timeout = 100 * time.Millisecond
+	}
+	return req
 }

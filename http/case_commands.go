@@ -20,7 +20,9 @@ func (s *Server) caseRoutes(v1 *echo.Group) {
 	v1.POST("/cases", s.submit, allow(RoleApplicant, RoleWindow))
 	// Everyone but analysts (de-identified data only) may read a case
 	// visible to them.
-	v1.GET("/cases/:id", s.getCase, allow(RoleApplicant, RoleWindow, RoleDepartment, RoleSupervisor, RoleAdmin))
+	readers := allow(RoleApplicant, RoleWindow, RoleDepartment, RoleSupervisor, RoleAdmin)
+	v1.GET("/cases/:id", s.getCase, readers)
+	v1.GET("/cases/:id/live", s.live, readers)
 	v1.POST("/cases/:id/refuse", command(s, mapRefuse), allow(RoleWindow))
 	v1.POST("/cases/:id/accept", command(s, mapAccept), allow(RoleWindow))
 	v1.POST("/cases/:id/supplement-request", command(s, mapRequestSupplement), officers)

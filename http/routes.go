@@ -31,9 +31,12 @@ func (s *Server) routes() {
 		middleware.BodyLimit(s.cfg.BodyLimit),
 		middleware.ContextTimeoutWithConfig(middleware.ContextTimeoutConfig{
 			Timeout: s.cfg.RequestTimeout,
-			// Backup, verify and export walk the whole store; their
-			// client bounds them.
-			Skipper: func(c echo.Context) bool { return strings.HasPrefix(c.Path(), "/v1/admin/") },
+			// Backup, verify and export walk the whole store, and live
+			// progress streams until the client leaves; their clients
+			// bound them.
+			Skipper: func(c echo.Context) bool {
+				return strings.HasPrefix(c.Path(), "/v1/admin/") || c.Path() == "/v1/cases/:id/live"
+			},
 		}),
 	)
 

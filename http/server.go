@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -56,6 +57,11 @@ type Server struct {
 	log     *slog.Logger
 	ln      net.Listener
 	serve   chan error
+	// closing is closed when Close begins, so that streaming responses end
+	// and let the graceful shutdown finish.
+	closing   chan struct{}
+	closeOnce sync.Once
+	closeErr  error
 }
 
 // NewServer wires the routes and middleware. It does not listen: use Open,
@@ -73,7 +79,7 @@ func NewServer(cfg Config) (*Server, error) {
 	if cfg.RequestTimeout == 0 {
 		cfg.RequestTimeout = 10 * time.Second
 	}
-	s := &Server{cfg: cfg, log: cfg.Logger, metrics: newMetrics(cfg.ProjectionLag)}
+	s := &Server{cfg: cfg, log: cfg.Logger, metrics: newMetrics(cfg.ProjectionLag), closing: make(chan struct{})}
 	s.store = instrumentedStore{Store: cfg.Store, m: s.metrics}
 	s.verify = newVerifier(cfg.PublicKey, cfg.Now)
 	s.echo = echo.New()
@@ -113,15 +119,20 @@ func (s *Server) URL() string {
 
 // Close stops accepting connections and waits for requests in flight until
 // ctx ends. It does not close the store: whoever opened it does, after.
+// Calling it again returns the first call's result.
 func (s *Server) Close(ctx context.Context) error {
-	if s.ln == nil {
-		return nil
-	}
-	err := s.echo.Shutdown(ctx)
-	if serr := <-s.serve; serr != nil && !errors.Is(serr, http.ErrServerClosed) && err == nil {
-		err = serr
-	}
-	return err
+	s.closeOnce.Do(func() {
+		close(s.closing)
+		if s.ln == nil {
+			return
+		}
+		err := s.echo.Shutdown(ctx)
+		if serr := <-s.serve; serr != nil && !errors.Is(serr, http.ErrServerClosed) && err == nil {
+			err = serr
+		}
+		s.closeErr = err
+	})
+	return s.closeErr
 }
 
 // Routes lists every registered route as "METHOD /path/{param}", the

@@ -120,6 +120,8 @@ type request struct {
 	// Undocumented skips validation against the OpenAPI document, for
 	// requests to routes that do not exist.
 	Undocumented bool
+	// Timeout ends the request's context, for streaming routes.
+	Timeout time.Duration
 }
 
 type response struct {
@@ -156,6 +158,11 @@ func (ts *testServer) Do(tb testing.TB, req request) response {
 	for k, v := range req.Header {
 		r.Header.Set(k, v)
 	}
+	if req.Timeout > 0 {
+		ctx, cancel := context.WithTimeout(r.Context(), req.Timeout)
+		defer cancel()
+		r = r.WithContext(ctx)
+	}
 	rec := httptest.NewRecorder()
 	ts.ServeHTTP(rec, r)
 	res := response{Status: rec.Code, Header: rec.Header(), Body: rec.Body.Bytes()}
@@ -165,16 +172,17 @@ func (ts *testServer) Do(tb testing.TB, req request) response {
 	return res
 }
 
-// registerNDJSON lets kin-openapi read the export's NDJSON body as the
-// string its schema says; the lines themselves are checked by the export
-// tests.
-var registerNDJSON = sync.OnceFunc(func() {
+// registerStreams lets kin-openapi read the export's NDJSON and the live
+// event stream as the strings their schemas say; their lines are checked
+// by the export and live tests.
+var registerStreams = sync.OnceFunc(func() {
 	openapi3filter.RegisterBodyDecoder("application/x-ndjson", openapi3filter.FileBodyDecoder)
+	openapi3filter.RegisterBodyDecoder("text/event-stream", openapi3filter.FileBodyDecoder)
 })
 
 func (ts *testServer) validate(tb testing.TB, r *http.Request, res response) {
 	tb.Helper()
-	registerNDJSON()
+	registerStreams()
 	route, params, err := ts.route.FindRoute(r)
 	if err != nil {
 		tb.Fatalf("%s %s is not in the OpenAPI document: %v", r.Method, r.URL.Path, err)
