@@ -67,13 +67,13 @@ func powerLossRound(t *testing.T, rng *rand.Rand, fs *vfs.MemFS, j *crashJournal
 	if err != nil {
 		t.Fatalf("open: %v", err)
 	}
-	w := startCrashWriters(s, j, 6, 60)
+	w := startCrashWriters(s, j, 6, 60, rng.Uint64())
 
 	// Crash points are drawn as counts of acknowledgements, so that they fall
 	// while appends are in flight rather than all before the first one.
 	points := make([]int, images)
 	for i := range points {
-		points[i] = rng.IntN(w.budget())
+		points[i] = rng.IntN(w.budget)
 	}
 	slices.Sort(points)
 	// Images are taken first and checked after, so that checking, which is
@@ -104,7 +104,8 @@ func powerLossRound(t *testing.T, rng *rand.Rand, fs *vfs.MemFS, j *crashJournal
 		if err != nil {
 			t.Fatalf("image at %d acknowledgements, %d%% of unsynced data kept: %v", c.at, c.percent, err)
 		}
-		t.Logf("image at %d acks (%d acked when taken) with %d%% kept: %d appends, checked in %s", c.at, len(c.mustHave), c.percent, len(rec), time.Since(t0))
+		t.Logf("image at %d acknowledgements (%d appends to keep), %d%% of unsynced data kept: holds %d appends, checked in %s",
+			c.at, len(c.mustHave), c.percent, len(rec), time.Since(t0))
 		kept = rec
 	}
 	last := crashes[len(crashes)-1].image
@@ -151,27 +152,28 @@ func (r *recovery) appends(j *crashJournal) []crashAppend {
 // crashWriters append concurrently, each a bounded number of times, and
 // journal every attempt and acknowledgement.
 type crashWriters struct {
-	perWriter, writers int
-	wg                 sync.WaitGroup
-	cancel             context.CancelFunc
-	mu                 sync.Mutex
-	acks               int
-	err                error
-	progress           *sync.Cond
+	budget   int // appends the writers make if nothing stops them
+	wg       sync.WaitGroup
+	cancel   context.CancelFunc
+	mu       sync.Mutex
+	writers  int // writers still running
+	acks     int
+	err      error
+	progress *sync.Cond
 }
 
 // startCrashWriters starts n writers of at most perWriter appends each.
 // Writer g appends to its own stream with Exact expected versions, to shared
 // streams with Any, and now and then starts a new stream with NoStream;
-// appends carry one to four events.
-func startCrashWriters(s eventstore.Store, j *crashJournal, n, perWriter int) *crashWriters {
+// appends carry one to four events. seed drives those choices.
+func startCrashWriters(s eventstore.Store, j *crashJournal, n, perWriter int, seed uint64) *crashWriters {
 	ctx, cancel := context.WithCancel(context.Background())
-	w := &crashWriters{perWriter: perWriter, writers: n, cancel: cancel}
+	w := &crashWriters{budget: n * perWriter, writers: n, cancel: cancel}
 	w.progress = sync.NewCond(&w.mu)
 	own := uuid.NewString()[:8]
 	for g := range n {
 		w.wg.Go(func() {
-			rng := rand.New(rand.NewPCG(uint64(g), uint64(time.Now().UnixNano())))
+			rng := rand.New(rand.NewPCG(uint64(g), seed))
 			mine := fmt.Sprintf("case-%s-%d", own, g)
 			expected := eventstore.Any
 			for i := 0; i < perWriter && ctx.Err() == nil; i++ {
@@ -203,8 +205,6 @@ func startCrashWriters(s eventstore.Store, j *crashJournal, n, perWriter int) *c
 	}
 	return w
 }
-
-func (w *crashWriters) budget() int { return w.writers * w.perWriter }
 
 func (w *crashWriters) acked() {
 	w.mu.Lock()
