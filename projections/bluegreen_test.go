@@ -2,14 +2,19 @@ package projections_test
 
 import (
 	"context"
+	"encoding/binary"
+	"encoding/json"
+	"fmt"
 	"os"
 	"slices"
 	"testing"
 	"time"
 
 	"github.com/caseledger/caseledger/domain"
+	"github.com/caseledger/caseledger/eventstore"
 	"github.com/caseledger/caseledger/eventstore/embedded"
 	"github.com/caseledger/caseledger/projections"
+	"github.com/google/uuid"
 )
 
 func dirNames(tb testing.TB, dir string) []string {
@@ -145,5 +150,71 @@ func TestRebuildSwapsInAFreshCopy(t *testing.T) {
 	r.Close()
 	if got, want := dirNames(t, dir), []string{"counter-v3.2"}; !slices.Equal(got, want) {
 		t.Errorf("copies on disk after rebuild = %v, want %v", got, want)
+	}
+}
+
+// TestReadsDuringRebuildStayConsistent reads while events arrive and a
+// rebuild swaps copies: every view must be one checkpoint's state (the
+// counter's total equals the position it reflects: positions are gapless
+// and it counts every event), and no read may fail on a retired copy.
+func TestReadsDuringRebuildStayConsistent(t *testing.T) {
+	store := MustStore(t, embedded.Options{})
+	MustAppend(t, store, 4, 300, "Noted")
+	r := MustOpen(t, store, t.TempDir(), projections.Options{BatchSize: 7}, &counter{name: "counter", version: 1})
+
+	stop := make(chan struct{})
+	errs := make(chan error, 3)
+	for range 2 {
+		go func() {
+			for {
+				select {
+				case <-stop:
+					errs <- nil
+					return
+				default:
+				}
+				err := r.Read(context.Background(), "counter", 0, func(v *projections.View) error {
+					b, ok, err := v.Get([]byte("total"))
+					if err != nil || !ok {
+						return fmt.Errorf("view at position %d: total missing (%v)", v.Position(), err)
+					}
+					if got := binary.BigEndian.Uint64(b); got != v.Position() {
+						return fmt.Errorf("view at position %d (v%d) has total %d", v.Position(), v.Version(), got)
+					}
+					return nil
+				})
+				if err != nil {
+					errs <- err
+					return
+				}
+			}
+		}()
+	}
+	go func() {
+		for {
+			select {
+			case <-stop:
+				errs <- nil
+				return
+			default:
+			}
+			_, err := store.Append(context.Background(), "case-1", eventstore.Any,
+				eventstore.EventData{ID: uuid.New(), Type: "Noted", Data: json.RawMessage(`{}`)})
+			if err != nil {
+				errs <- err
+				return
+			}
+		}
+	}()
+	for range 3 {
+		if err := r.Rebuild(context.Background(), "counter", nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	close(stop)
+	for range 3 {
+		if err := <-errs; err != nil {
+			t.Error(err)
+		}
 	}
 }
