@@ -49,9 +49,18 @@ func TestTimelineHoldsEveryEventOfItsCaseInOrder(t *testing.T) {
 	// The history must have exercised the interesting paths, or the
 	// comparisons above prove little.
 	for _, want := range []string{"SpecialProcedureStarted", "SupplementReceived", "DubanIssued",
-		"WarningRaised", "ItemsWithdrawn", "state:overdue", "state:on_time", "paused"} {
+		"WarningRaised", "CaseWithdrawn", "state:overdue", "state:on_time", "paused"} {
 		if !seen[want] {
 			t.Errorf("no case in the history shows %q; got %v", want, seen)
+		}
+	}
+}
+
+func TestEveryDomainEventTypeHasAStepCode(t *testing.T) {
+	known := timeline.KnownTypes()
+	for _, typ := range domain.EventTypes() {
+		if !slices.Contains(known, typ) {
+			t.Errorf("event type %s has no step code: the projection would stop on it", typ)
 		}
 	}
 }
