@@ -62,8 +62,9 @@ func (t *Tx) Object(key []byte) (any, bool) {
 }
 
 // SetObject makes v the value of key; encode turns it into the stored bytes
-// when the batch commits (or when Get or Scan needs them). v must not be
-// changed after the batch commits.
+// when the batch commits, or earlier when Get or Scan needs them. Changes to
+// v after that are not stored unless SetObject is called again, so call it
+// after every change, and do not keep v beyond the batch.
 func (t *Tx) SetObject(key []byte, v any, encode func(any) ([]byte, error)) {
 	if t.objs == nil {
 		t.objs = map[string]object{}

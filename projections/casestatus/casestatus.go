@@ -134,9 +134,8 @@ func (Projection) Apply(tx *projections.Tx, e *eventstore.RecordedEvent) error {
 }
 
 // folded lists the event types apply looks into.
-var folded = map[string]bool{}
-
-func init() {
+var folded = func() map[string]bool {
+	m := map[string]bool{}
 	for _, ev := range []domain.Event{
 		(*domain.CaseSubmitted)(nil), (*domain.CaseRefused)(nil), (*domain.SupplementRequested)(nil),
 		(*domain.SupplementReceived)(nil), (*domain.CaseAccepted)(nil), (*domain.ToleranceMaterialsReceived)(nil),
@@ -146,9 +145,10 @@ func init() {
 		(*domain.ItemResumed)(nil), (*domain.SpecialProcedureStarted)(nil), (*domain.SpecialProcedureEnded)(nil),
 		(*domain.DeadlineExtended)(nil), (*domain.ItemDecided)(nil), (*domain.CertificateIssued)(nil),
 	} {
-		folded[ev.Type()] = true
+		m[ev.Type()] = true
 	}
-}
+	return m
+}()
 
 func load(tx *projections.Tx, key []byte) (*Doc, error) {
 	if v, ok := tx.Object(key); ok {
