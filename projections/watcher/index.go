@@ -25,7 +25,7 @@ func (Index) Name() string { return IndexName }
 
 // Version implements projections.Projection; raise it when the fold or the
 // entry layout changes.
-func (Index) Version() int { return 1 }
+func (Index) Version() int { return 2 }
 
 // Filter implements projections.Projection: only the events that move an
 // item's clock, warn it or settle it.
@@ -58,8 +58,9 @@ const (
 	pauseItem       = "item"
 )
 
-// Keys are "item/<case id>/<item code>"; case IDs hold no '/'.
-func casePrefix(caseID string) []byte { return []byte("item/" + caseID + "/") }
+// Keys are "item/<case id>\x00<item code>": a case ID is printable ASCII
+// (the stream name rule), so the first 0x00 ends it whatever it holds.
+func casePrefix(caseID string) []byte { return []byte("item/" + caseID + "\x00") }
 
 func itemKey(caseID, item string) []byte { return append(casePrefix(caseID), item...) }
 
@@ -68,7 +69,7 @@ func splitKey(k []byte) (caseID, item string, ok bool) {
 	if !ok {
 		return "", "", false
 	}
-	c, i, ok := bytes.Cut(rest, []byte("/"))
+	c, i, ok := bytes.Cut(rest, []byte{0})
 	return string(c), string(i), ok
 }
 
