@@ -10,7 +10,7 @@
 //     the disputed step, the rating label and tags, and the handling events
 //     (stream version, type, day, deadline). Free text (complaint
 //     summaries, answers, notes) stays in the ledger: the index carries no
-//     one's words, and the dossier reads them from the stream when asked.
+//     one's words, and the dossier shows them from the case's timeline.
 //  2. The disputed step is an event of the case, by stream version and ID:
 //     for a complaint against a step of an item, the last StepRecorded of
 //     that step before the complaint; against an item, the last event of
