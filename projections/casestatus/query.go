@@ -50,16 +50,9 @@ type Action struct {
 func Get(ctx context.Context, r *projections.Runner, caseID string, minPosition uint64, today workday.Date, cal *workday.Calendar) (Status, error) {
 	var st Status
 	var found bool
-	err := r.Read(ctx, Name, minPosition, func(v *projections.View) error {
-		b, ok, err := v.Get(docKey(caseID))
-		if err != nil || !ok {
-			return err
-		}
-		found, st.Position, st.CaseID = true, v.Position(), caseID
-		if err := json.Unmarshal(b, &st.Doc); err != nil {
-			return fmt.Errorf("casestatus: stored doc of %s: %w", caseID, err)
-		}
-		return nil
+	err := r.Read(ctx, Name, minPosition, func(v *projections.View) (err error) {
+		st, found, err = Load(v, caseID, today, cal)
+		return err
 	})
 	if err != nil {
 		return Status{}, err
@@ -67,8 +60,24 @@ func Get(ctx context.Context, r *projections.Runner, caseID string, minPosition 
 	if !found {
 		return Status{}, domain.Errorf(domain.CodeNotFound, "no case %s", caseID)
 	}
-	st.Remaining, st.Next = remaining(&st.Doc, today, cal), next(&st.Doc)
 	return st, nil
+}
+
+// Load returns the status of a case in a view of this model: a runner's, or
+// a projections.Replay copy's for the case as it stood earlier. It reports
+// false for a case the view does not hold.
+func Load(v *projections.View, caseID string, today workday.Date, cal *workday.Calendar) (Status, bool, error) {
+	b, ok, err := v.Get(docKey(caseID))
+	if err != nil || !ok {
+		return Status{}, false, err
+	}
+	st := Status{Position: v.Position()}
+	if err := json.Unmarshal(b, &st.Doc); err != nil {
+		return Status{}, false, fmt.Errorf("casestatus: stored doc of %s: %w", caseID, err)
+	}
+	st.CaseID = caseID
+	st.Remaining, st.Next = remaining(&st.Doc, today, cal), next(&st.Doc)
+	return st, true, nil
 }
 
 func remaining(d *Doc, today workday.Date, cal *workday.Calendar) []*int {
