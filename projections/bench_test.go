@@ -101,3 +101,32 @@ func BenchmarkReplay(b *testing.B) {
 	}
 	b.ReportMetric(float64(n)*float64(b.N)/elapsed.Seconds(), "events/s")
 }
+
+// noop folds nothing: replaying it measures the runner and the store alone.
+type noop struct{}
+
+func (noop) Name() string                                           { return "noop" }
+func (noop) Version() int                                           { return 1 }
+func (noop) Filter() eventstore.Filter                              { return eventstore.Filter{} }
+func (noop) Apply(*projections.Tx, *eventstore.RecordedEvent) error { return nil }
+
+// BenchmarkReplayInfrastructure measures Replay of a projection that does
+// nothing: the ceiling the log reading and batching leave to read models.
+func BenchmarkReplayInfrastructure(b *testing.B) {
+	store := MustStore(b, embedded.Options{})
+	n := benchEvents(b)
+	mustBulkHistory(b, store, n)
+	b.ResetTimer()
+	var elapsed time.Duration
+	for i := 0; b.Loop(); i++ {
+		start := time.Now()
+		c, err := projections.Replay(context.Background(), store, noop{},
+			filepath.Join(b.TempDir(), strconv.Itoa(i)), projections.ReplayOptions{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		elapsed += time.Since(start)
+		c.Close()
+	}
+	b.ReportMetric(float64(n)*float64(b.N)/elapsed.Seconds(), "events/s")
+}
