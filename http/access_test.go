@@ -270,7 +270,9 @@ func fill(tb testing.TB, ts *testServer, s step, who caseledgerhttp.Principal, c
 	path := strings.ReplaceAll(strings.ReplaceAll(s.path, "{id}", caseID), "{last}", last)
 	req := request{Method: s.method, Path: path, Token: ts.Token(tb, who), Body: body}
 	if s.stream {
-		req.Timeout = 100 * time.Millisecond
+		// Long enough to pass the checks and start streaming even on a
+		// loaded machine; the stream then ends with the context.
+		req.Timeout = 500 * time.Millisecond
 	}
 	return req
 }

@@ -77,6 +77,10 @@ func classify(err error) *domain.Error {
 		return &domain.Error{Code: domain.CodeUnavailable, Message: "the service is shutting down"}
 	case errors.Is(err, context.DeadlineExceeded):
 		return &domain.Error{Code: domain.CodeUnavailable, Message: "the request took too long"}
+	case errors.Is(err, context.Canceled):
+		// The client went away; nobody reads the answer, and it is not a
+		// fault to log.
+		return &domain.Error{Code: domain.CodeUnavailable, Message: "the request was cancelled"}
 	case errors.As(err, &he):
 		return classifyEcho(he)
 	}
