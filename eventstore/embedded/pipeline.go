@@ -51,6 +51,7 @@ func (s *Store) ackLoop(acks <-chan *group, slots <-chan struct{}, done chan<- s
 	defer close(done)
 	var broken error
 	for g := range acks {
+
 		err := g.err
 		if g.batch != nil {
 			if serr := g.batch.SyncWait(); serr != nil && err == nil {
@@ -74,6 +75,10 @@ func (s *Store) ackLoop(acks <-chan *group, slots <-chan struct{}, done chan<- s
 				}
 			}
 		case g.batch != nil:
+			// Invariant 5: each group continues the log where the last
+			// published one ended.
+			head := s.head.Load()
+			invariant(g.first == head+1, "group at positions %d..%d follows head %d", g.first, g.last, head)
 			s.publish(g.last)
 		}
 		for _, r := range g.reqs {

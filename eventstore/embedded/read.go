@@ -53,6 +53,12 @@ func (s *Store) ReadStream(ctx context.Context, stream string, opts eventstore.R
 		if err != nil {
 			return nil, corruptAt(pos, err)
 		}
+		if invariantsOn && len(events) > 0 {
+			// Invariant 3: a stream's versions have no gaps.
+			prev := events[len(events)-1].Version
+			v := rec.version
+			invariant(v == prev+1 || v+1 == prev, "%s: version %d next to %d", stream, v, prev)
+		}
 		if pos > head {
 			if opts.Direction == eventstore.Forwards {
 				// Invariant 3: later versions have later positions.
@@ -139,7 +145,16 @@ func (s *Store) scan(ctx context.Context, from uint64, dir eventstore.Direction,
 			}
 		}
 		examined++
-		last = positionOfLogKey(it.Key())
+		pos := positionOfLogKey(it.Key())
+		if invariantsOn && examined > 1 {
+			// Invariant 5: the log has no gaps.
+			want := last + 1
+			if dir == eventstore.Backwards {
+				want = last - 1
+			}
+			invariant(pos == want, "log position %d follows %d", pos, last)
+		}
+		last = pos
 		v, err := it.ValueAndErr()
 		if err != nil {
 			return nil, 0, err

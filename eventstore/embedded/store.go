@@ -25,7 +25,7 @@ var ErrLocked = errors.New("embedded: directory is locked by another store")
 // comment ("Tuning").
 const (
 	DefaultMemTableSize   = 16 << 20
-	DefaultBlockCacheSize = 128 << 20
+	DefaultBlockCacheSize = 512 << 20
 	DefaultMaxGroupSize   = 1024
 	DefaultHeadCacheSize  = 1 << 18
 )

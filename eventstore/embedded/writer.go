@@ -29,6 +29,7 @@ type group struct {
 	reqs  []*appendReq
 	batch *pebble.Batch // nil when the group recorded nothing
 	gen   uint64        // the writer's generation of batch
+	first uint64        // the first position recorded, when batch is set
 	last  uint64        // the last position recorded, when batch is set
 	err   error         // the group failed as a whole
 }
@@ -121,7 +122,7 @@ func (w *writer) prepareGroup(g *group) {
 	}
 	w.gen++
 	w.recent.add(w.gen, w.groupIDs)
-	g.batch, g.gen, g.last = b, w.gen, w.next-1
+	g.batch, g.gen, g.first, g.last = b, w.gen, first, w.next-1
 }
 
 // prepare checks one append and adds its events to b.
