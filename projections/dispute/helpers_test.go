@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -30,6 +31,20 @@ func historyCases() int {
 // common enough to exercise every path of their handling, cut so that some
 // disputes are still open.
 func MustAppends(tb testing.TB, cases int) []casegen.Append {
+	tb.Helper()
+	if v, ok := generated.Load(cases); ok {
+		return v.([]casegen.Append)
+	}
+	out := generateAppends(tb, cases)
+	generated.Store(cases, out)
+	return out
+}
+
+// generated caches histories by size: generation is deterministic and its
+// output is only read, so the tests of the package share it.
+var generated sync.Map
+
+func generateAppends(tb testing.TB, cases int) []casegen.Append {
 	tb.Helper()
 	cfg := casegen.DefaultConfig()
 	cfg.Cases = cases

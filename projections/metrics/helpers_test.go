@@ -4,6 +4,7 @@ import (
 	"context"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/cockroachdb/pebble/v2/vfs"
@@ -28,6 +29,20 @@ func historyCases() int {
 // be extended, so extensions are made likely enough to show in a small
 // history.
 func MustAppends(tb testing.TB, cases int) []casegen.Append {
+	tb.Helper()
+	if v, ok := generated.Load(cases); ok {
+		return v.([]casegen.Append)
+	}
+	out := generateAppends(tb, cases)
+	generated.Store(cases, out)
+	return out
+}
+
+// generated caches histories by size: generation is deterministic and its
+// output is only read, so the tests of the package share it.
+var generated sync.Map
+
+func generateAppends(tb testing.TB, cases int) []casegen.Append {
 	tb.Helper()
 	cfg := casegen.DefaultConfig()
 	cfg.Cases = cases

@@ -3,6 +3,7 @@ package watcher_test
 import (
 	"context"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -38,6 +39,20 @@ type history struct {
 }
 
 func MustHistory(tb testing.TB, cases int) *history {
+	tb.Helper()
+	if v, ok := generated.Load(cases); ok {
+		return v.(*history)
+	}
+	out := generateHistory(tb, cases)
+	generated.Store(cases, out)
+	return out
+}
+
+// generated caches histories by size: generation is deterministic and its
+// output is only read, so the tests of the package share it.
+var generated sync.Map
+
+func generateHistory(tb testing.TB, cases int) *history {
 	tb.Helper()
 	cfg := casegen.DefaultConfig()
 	cfg.Cases = cases
