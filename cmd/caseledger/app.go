@@ -34,11 +34,14 @@ type Main struct {
 	// Getenv reads the environment; tests replace it.
 	Getenv func(string) string
 
-	cfg     Config
-	log     *slog.Logger
-	store   eventstore.Store
-	server  *caseledgerhttp.Server
-	serving bool
+	cfg Config
+	log *slog.Logger
+	// quietLog is log at warning level at least, for the store of
+	// maintenance commands.
+	quietLog *slog.Logger
+	store    eventstore.Store
+	server   *caseledgerhttp.Server
+	serving  bool
 }
 
 // NewMain returns a Main for args (without the program name) on the

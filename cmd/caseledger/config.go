@@ -141,17 +141,30 @@ func (m *Main) setupLogger() error {
 	if err := level.UnmarshalText([]byte(m.cfg.LogLevel)); err != nil {
 		return fmt.Errorf("setting log-level: %q is not debug, info, warn or error", m.cfg.LogLevel)
 	}
-	opts := &slog.HandlerOptions{Level: level}
-	var w io.Writer = m.Stderr
-	switch m.cfg.LogFormat {
-	case "", "text":
-		m.log = slog.New(slog.NewTextHandler(w, opts))
-	case "json":
-		m.log = slog.New(slog.NewJSONHandler(w, opts))
-	default:
-		return fmt.Errorf("setting log-format: %q is not text or json", m.cfg.LogFormat)
+	// Maintenance commands print their results on stdout; the store's
+	// routine lines (pebble's WAL replay) would drown them, so their store
+	// logs warnings only unless debug was asked for.
+	storeLevel := max(level, slog.LevelWarn)
+	if level <= slog.LevelDebug {
+		storeLevel = level
 	}
-	return nil
+	var w io.Writer = m.Stderr
+	newLogger := func(l slog.Level) (*slog.Logger, error) {
+		opts := &slog.HandlerOptions{Level: l}
+		switch m.cfg.LogFormat {
+		case "", "text":
+			return slog.New(slog.NewTextHandler(w, opts)), nil
+		case "json":
+			return slog.New(slog.NewJSONHandler(w, opts)), nil
+		}
+		return nil, fmt.Errorf("setting log-format: %q is not text or json", m.cfg.LogFormat)
+	}
+	var err error
+	if m.log, err = newLogger(level); err != nil {
+		return err
+	}
+	m.quietLog, err = newLogger(storeLevel)
+	return err
 }
 
 // storeDir is where the embedded store lives inside the data directory.

@@ -27,7 +27,7 @@ func (m *Main) openStopped(opts embedded.Options) (*embedded.Store, error) {
 	if _, err := os.Stat(m.cfg.storeDir()); err != nil {
 		return nil, fmt.Errorf("no store in %s: %w", m.cfg.Data, err)
 	}
-	opts.Logger = m.log.With("component", "store")
+	opts.Logger = m.quietLog.With("component", "store")
 	s, err := embedded.Open(m.cfg.storeDir(), opts)
 	if errors.Is(err, embedded.ErrLocked) {
 		return nil, ErrHeld
