@@ -2,21 +2,12 @@ package timeline
 
 import (
 	"encoding/binary"
-	"errors"
 	"fmt"
 	"time"
 
 	"github.com/caseledger/caseledger/domain/workday"
 	"github.com/google/uuid"
 )
-
-// ref is a stored string (invariant 3): a dictionary entry, or the bytes
-// themselves. s holds the string once known (always for inline ones).
-type ref struct {
-	id   uint32
-	s    string
-	dict bool
-}
 
 // rawStep is a step as stored: strings as refs, items as indexes into the
 // document's item table, times as Unix nanoseconds.
@@ -95,7 +86,15 @@ var usual = map[string]uint64{
 	"DubanClosed":             fText | fRef,
 }
 
-func usualFlags(typ byte) uint64 { return usual[types[typ]] }
+// usualByCode is usual indexed by type code.
+var usualByCode = func() (u [1 << typeBits]uint64) {
+	for t, f := range usual {
+		u[typeCodes[t]] = f
+	}
+	return u
+}()
+
+func usualFlags(typ byte) uint64 { return usualByCode[typ] }
 
 const formatVersion = 1
 
@@ -106,20 +105,6 @@ const micro = int64(time.Microsecond)
 const fpBytes = 3
 
 func fingerprint(id [16]byte) uint32 { return uint32(id[0])<<16 | uint32(id[1])<<8 | uint32(id[2]) }
-
-var epoch = workday.NewDate(1970, 1, 1)
-
-func appendRef(b []byte, r ref) []byte {
-	if r.dict {
-		return binary.AppendUvarint(b, uint64(r.id)<<1)
-	}
-	b = binary.AppendUvarint(b, uint64(len(r.s))<<1|1)
-	return append(b, r.s...)
-}
-
-func appendDate(b []byte, d workday.Date) []byte {
-	return binary.AppendVarint(b, int64(epoch.DaysUntil(d)))
-}
 
 // appendStep encodes s after prev (the previous step, zero for the first):
 // occurred-at, recorded-at and position are deltas from it.
@@ -189,88 +174,6 @@ func appendStep(b []byte, s, prev *rawStep) []byte {
 		b = append(b, s.correctsID[:]...)
 	}
 	return b
-}
-
-func abs(x int64) int64 {
-	if x < 0 {
-		return -x
-	}
-	return x
-}
-
-func dayOf(ns int64) workday.Date { return workday.DateOf(timeOf(ns)) }
-
-func floorDiv(a, b int64) int64 {
-	q := a / b
-	if a%b != 0 && a < 0 {
-		q--
-	}
-	return q
-}
-
-// reader decodes what the append functions wrote; the first error sticks.
-type reader struct {
-	b   []byte
-	err error
-}
-
-var errCorrupt = errors.New("timeline: corrupt stored document")
-
-func (r *reader) uvarint() uint64 {
-	v, n := binary.Uvarint(r.b)
-	if n <= 0 {
-		r.fail()
-		return 0
-	}
-	r.b = r.b[n:]
-	return v
-}
-
-func (r *reader) varint() int64 {
-	v, n := binary.Varint(r.b)
-	if n <= 0 {
-		r.fail()
-		return 0
-	}
-	r.b = r.b[n:]
-	return v
-}
-
-func (r *reader) bytes(n int) []byte {
-	if n < 0 || n > len(r.b) {
-		r.fail()
-		return nil
-	}
-	out := r.b[:n]
-	r.b = r.b[n:]
-	return out
-}
-
-func (r *reader) fail() {
-	if r.err == nil {
-		r.err = errCorrupt
-	}
-	r.b = nil
-}
-
-func (r *reader) ref() ref {
-	v := r.uvarint()
-	if v&1 == 0 {
-		return ref{id: uint32(v >> 1), dict: true}
-	}
-	return ref{s: string(r.bytes(int(v >> 1)))}
-}
-
-func (r *reader) date() workday.Date { return epoch.AddDays(int(r.varint())) }
-
-// index reads an item index below n.
-func (r *reader) index(n int) int {
-	v := r.uvarint()
-	if v >= uint64(n) {
-		r.fail()
-		return 0
-	}
-	return int(v)
 }
 
 func (r *reader) step(prev *rawStep, items int) rawStep {
@@ -368,11 +271,12 @@ func decodeDoc(b []byte) (header, []rawStep, []byte, error) {
 	}
 	count := r.uvarint()
 	enc := r.b
-	var steps []rawStep
-	prev := &rawStep{}
+	// Every step takes more than one byte, which bounds a corrupt count.
+	steps := make([]rawStep, 0, min(count, uint64(len(enc))))
+	prev := rawStep{}
 	for i := uint64(0); i < count && r.err == nil; i++ {
-		steps = append(steps, r.step(prev, len(h.items)))
-		prev = &steps[len(steps)-1]
+		prev = r.step(&prev, len(h.items))
+		steps = append(steps, prev)
 	}
 	if r.err == nil && len(r.b) != 0 {
 		r.fail()

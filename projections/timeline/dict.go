@@ -21,6 +21,41 @@ func dictIDKey(id uint32) []byte {
 	return binary.BigEndian.AppendUint32([]byte(dictByID), id)
 }
 
+// batchDict is the dictionary's state for one batch, kept decoded in the
+// Tx under the counter's key: the counter, which is all that is stored, and
+// the entries the batch looked up or created, so that each is read once per
+// batch. It is gone after the batch, so it never outlives what was committed.
+type batchDict struct {
+	next  uint32
+	ids   map[string]uint32
+	names map[uint32]string
+}
+
+func encodeBatchDict(v any) ([]byte, error) {
+	return binary.AppendUvarint(nil, uint64(v.(*batchDict).next)), nil
+}
+
+func loadBatchDict(tx *projections.Tx) (*batchDict, error) {
+	key := []byte(dictNext)
+	if v, ok := tx.Object(key); ok {
+		return v.(*batchDict), nil
+	}
+	d := &batchDict{ids: map[string]uint32{}, names: map[uint32]string{}}
+	b, ok, err := tx.Get(key)
+	if err != nil {
+		return nil, err
+	}
+	if ok {
+		v, n := binary.Uvarint(b)
+		if n <= 0 {
+			return nil, fmt.Errorf("%w: dictionary counter", errCorrupt)
+		}
+		d.next = uint32(v)
+	}
+	tx.SetObject(key, d, encodeBatchDict)
+	return d, nil
+}
+
 // intern returns the ref of s: the zero ref for "", an inline one for long
 // strings, otherwise its dictionary entry, created on first use.
 func intern(tx *projections.Tx, s string) (ref, error) {
@@ -30,30 +65,36 @@ func intern(tx *projections.Tx, s string) (ref, error) {
 	case len(s) > maxInterned:
 		return ref{s: s}, nil
 	}
+	d, err := loadBatchDict(tx)
+	if err != nil {
+		return ref{}, err
+	}
+	if id, ok := d.ids[s]; ok {
+		return ref{id: id, s: s, dict: true}, nil
+	}
 	key := []byte(dictByString + s)
 	b, ok, err := tx.Get(key)
 	if err != nil {
 		return ref{}, err
 	}
+	var id uint32
 	if ok {
-		id, n := binary.Uvarint(b)
+		v, n := binary.Uvarint(b)
 		if n <= 0 {
 			return ref{}, fmt.Errorf("%w: dictionary entry %q", errCorrupt, s)
 		}
-		return ref{id: uint32(id), s: s, dict: true}, nil
+		id = uint32(v)
+	} else {
+		id = d.next
+		d.next++
+		if err := tx.Set(key, binary.AppendUvarint(nil, uint64(id))); err != nil {
+			return ref{}, err
+		}
+		if err := tx.Set(dictIDKey(id), []byte(s)); err != nil {
+			return ref{}, err
+		}
 	}
-	next, err := nextID(tx)
-	if err != nil {
-		return ref{}, err
-	}
-	id := *next
-	*next++
-	if err := tx.Set(key, binary.AppendUvarint(nil, uint64(id))); err != nil {
-		return ref{}, err
-	}
-	if err := tx.Set(dictIDKey(id), []byte(s)); err != nil {
-		return ref{}, err
-	}
+	d.ids[s], d.names[id] = id, s
 	return ref{id: id, s: s, dict: true}, nil
 }
 
@@ -66,40 +107,25 @@ func inline(s string) ref {
 	return ref{s: s}
 }
 
-// nextID returns the batch's dictionary counter, kept decoded in the Tx.
-func nextID(tx *projections.Tx) (*uint32, error) {
-	key := []byte(dictNext)
-	if v, ok := tx.Object(key); ok {
-		return v.(*uint32), nil
-	}
-	next := new(uint32)
-	b, ok, err := tx.Get(key)
-	if err != nil {
-		return nil, err
-	}
-	if ok {
-		v, n := binary.Uvarint(b)
-		if n <= 0 {
-			return nil, fmt.Errorf("%w: dictionary counter", errCorrupt)
-		}
-		*next = uint32(v)
-	}
-	tx.SetObject(key, next, func(v any) ([]byte, error) {
-		return binary.AppendUvarint(nil, uint64(*v.(*uint32))), nil
-	})
-	return next, nil
-}
-
 // getter is what a Tx and a View have in common.
 type getter interface {
 	Get(key []byte) ([]byte, bool, error)
 }
 
 // resolver fills in the strings of dictionary refs, remembering what it
-// looked up.
+// looked up in cache.
 type resolver struct {
 	g     getter
 	cache map[uint32]string
+}
+
+// txResolver resolves through the batch's dictionary.
+func txResolver(tx *projections.Tx) (*resolver, error) {
+	d, err := loadBatchDict(tx)
+	if err != nil {
+		return nil, err
+	}
+	return &resolver{g: tx, cache: d.names}, nil
 }
 
 func (r *resolver) resolve(x *ref) error {

@@ -16,14 +16,16 @@
 //     case, exactly the case's events in stream order: step i is version i.
 //     Apply refuses an event whose version is not the number of steps so
 //     far, since a gap would silently drop history. Steps are binary
-//     (codec.go): varint deltas from the previous step for occurred-at (in
+//     (codec.go, reader.go): varint deltas from the previous step for occurred-at (in
 //     seconds, plus nanoseconds when any), recorded-at (in microseconds, or
 //     as the lag behind occurred-at when that is shorter) and position; due
 //     dates as days from the step's own day; items as indexes into the item
 //     table; the type, a lag bit and the optional fields' flags XORed with
-//     the type's usual ones in one leading varint. About 750 bytes per case
-//     on a generated history (TestStoredBytesPerCase), next to the status
-//     model's 1.15 KB.
+//     the type's usual ones in one leading varint. About 750 to 800 bytes
+//     per case with the indexes on generated histories
+//     (TestStoredBytesPerCase, BenchmarkReplay), next to the status model's
+//     1.15 KB; the dictionary adds some 70 bytes per case at 1,000 cases,
+//     less as cases grow.
 //  3. Strings that recur across cases (officers as role, person, unit and
 //     region; opinions, reasons, kinds, legal bases, codes; up to 64 bytes)
 //     are stored once in a dictionary, "d/s/<string>" -> id and

@@ -56,7 +56,8 @@ func (f *caseFold) grow(n int) {
 	}
 }
 
-// apply folds one step, as domain.State.apply does.
+// apply folds one step, as domain.State.apply does. The types it looks at
+// are listed in movesItems.
 func (f *caseFold) apply(s *rawStep) {
 	on := workday.DateOf(timeOf(s.occurred))
 	item := func(fn func(*itemFold)) {

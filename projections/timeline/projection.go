@@ -69,20 +69,34 @@ func (Projection) Apply(tx *projections.Tx, e *eventstore.RecordedEvent) error {
 	if err != nil {
 		return err
 	}
-	before := d.dueEntries()
+	var before []dueEntry
+	if movesItems[s.Type] {
+		before = d.dueEntries()
+	}
 	d.enc = appendStep(d.enc, &raw, &d.last)
 	d.last = raw
 	d.n++
 	d.fps = append(d.fps, raw.fp)
 	d.fold.apply(&raw)
-	if err := d.updateDue(tx, before); err != nil {
-		return err
+	if movesItems[s.Type] {
+		if err := d.updateDue(tx, before); err != nil {
+			return err
+		}
 	}
 	if err := d.updateDuban(tx, ev); err != nil {
 		return err
 	}
 	tx.SetObject(key, d, encodeDoc)
 	return nil
+}
+
+// movesItems lists the event types caseFold.apply looks at; the others
+// cannot change the due index.
+var movesItems = map[string]bool{
+	"CaseRefused": true, "CaseTerminated": true, "CaseWithdrawn": true, "ItemsWithdrawn": true,
+	"SupplementRequested": true, "SupplementReceived": true, "ItemDispatched": true, "ItemAccepted": true,
+	"ItemSuspended": true, "SpecialProcedureStarted": true, "ItemResumed": true, "SpecialProcedureEnded": true,
+	"DeadlineExtended": true, "ItemDecided": true,
 }
 
 func encodeDoc(v any) ([]byte, error) {
@@ -105,7 +119,10 @@ func load(tx *projections.Tx, key []byte, caseID string) (*doc, error) {
 		return nil, fmt.Errorf("timeline: case %s: %w", caseID, err)
 	}
 	d.h, d.enc, d.n = h, enc, len(steps)
-	r := &resolver{g: tx}
+	r, err := txResolver(tx)
+	if err != nil {
+		return nil, err
+	}
 	if err := d.resolveHeader(r); err != nil {
 		return nil, err
 	}

@@ -1,0 +1,114 @@
+package timeline
+
+// The primitives of the stored format: refs, dates, varints.
+
+import (
+	"encoding/binary"
+	"errors"
+
+	"github.com/caseledger/caseledger/domain/workday"
+)
+
+// ref is a stored string (invariant 3): a dictionary entry, or the bytes
+// themselves. s holds the string once known (always for inline ones).
+type ref struct {
+	id   uint32
+	s    string
+	dict bool
+}
+
+var epoch = workday.NewDate(1970, 1, 1)
+
+func appendRef(b []byte, r ref) []byte {
+	if r.dict {
+		return binary.AppendUvarint(b, uint64(r.id)<<1)
+	}
+	b = binary.AppendUvarint(b, uint64(len(r.s))<<1|1)
+	return append(b, r.s...)
+}
+
+func appendDate(b []byte, d workday.Date) []byte {
+	return binary.AppendVarint(b, int64(epoch.DaysUntil(d)))
+}
+
+func abs(x int64) int64 {
+	if x < 0 {
+		return -x
+	}
+	return x
+}
+
+func dayOf(ns int64) workday.Date { return workday.DateOf(timeOf(ns)) }
+
+func floorDiv(a, b int64) int64 {
+	q := a / b
+	if a%b != 0 && a < 0 {
+		q--
+	}
+	return q
+}
+
+// reader decodes what the append functions wrote; the first error sticks.
+type reader struct {
+	b   []byte
+	err error
+}
+
+var errCorrupt = errors.New("timeline: corrupt stored document")
+
+func (r *reader) uvarint() uint64 {
+	v, n := binary.Uvarint(r.b)
+	if n <= 0 {
+		r.fail()
+		return 0
+	}
+	r.b = r.b[n:]
+	return v
+}
+
+func (r *reader) varint() int64 {
+	v, n := binary.Varint(r.b)
+	if n <= 0 {
+		r.fail()
+		return 0
+	}
+	r.b = r.b[n:]
+	return v
+}
+
+func (r *reader) bytes(n int) []byte {
+	if n < 0 || n > len(r.b) {
+		r.fail()
+		return nil
+	}
+	out := r.b[:n]
+	r.b = r.b[n:]
+	return out
+}
+
+func (r *reader) fail() {
+	if r.err == nil {
+		r.err = errCorrupt
+	}
+	r.b = nil
+}
+
+func (r *reader) ref() ref {
+	v := r.uvarint()
+	if v&1 == 0 {
+		return ref{id: uint32(v >> 1), dict: true}
+	}
+	return ref{s: string(r.bytes(int(v >> 1)))}
+}
+
+func (r *reader) date() workday.Date { return epoch.AddDays(int(r.varint())) }
+
+// index reads an item index below n.
+func (r *reader) index(n int) int {
+	v := r.uvarint()
+	if v >= uint64(n) {
+		r.fail()
+		return 0
+	}
+	return int(v)
+}
