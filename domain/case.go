@@ -106,8 +106,6 @@
 package domain
 
 import (
-	"slices"
-
 	"github.com/caseledger/caseledger/domain/catalogue"
 	"github.com/caseledger/caseledger/domain/workday"
 	"github.com/google/uuid"
@@ -137,9 +135,9 @@ const (
 	ItemWithdrawn  ItemStatus = "withdrawn"
 )
 
-// State is a case folded from its events. Build it with Evolve or Replay;
-// treat it as a value (Evolve returns a new State and never changes the one
-// it is given).
+// State is a case folded from its events. Build it with Replay, Evolve or
+// Apply; treat it as a value (Evolve returns a new State and never changes
+// the one it is given; Apply is for the one owner of a State).
 type State struct {
 	CaseID           string
 	Version          int // number of events folded
@@ -166,6 +164,12 @@ type State struct {
 	Processed map[string]bool
 	// Events maps the IDs of the case's events to their types (C24).
 	Events map[uuid.UUID]string
+
+	// order holds the positions in Bundle.Items of the bundle's items in
+	// dependency order (catalogue.Bundle.Order), which every dispatch and
+	// completion check walks. It is derived when CaseSubmitted is folded,
+	// so a replay derives the same, and it is never part of an event.
+	order []int
 }
 
 // Supplement is the state of the one-time supplement notice.
@@ -242,57 +246,4 @@ func (s *State) Closed() bool {
 		return true
 	}
 	return false
-}
-
-// Replay folds events, in order, into a new State.
-func Replay(events []Event) State {
-	var s State
-	for _, ev := range events {
-		s.apply(ev)
-	}
-	return s
-}
-
-// Evolve returns the state after ev. It never fails: an event that does not
-// fit the state (which Decide would not have produced) changes what it can
-// and nothing else.
-func Evolve(s State, ev Event) State {
-	s = s.clone()
-	s.apply(ev)
-	return s
-}
-
-// clone copies everything apply may change in place, so Evolve leaves its
-// argument untouched.
-func (s State) clone() State {
-	s.Provided = slices.Clone(s.Provided)
-	s.MissingKey = slices.Clone(s.MissingKey)
-	s.MissingMinor = slices.Clone(s.MissingMinor)
-	s.Supplement.Missing = slices.Clone(s.Supplement.Missing)
-	s.Items = slices.Clone(s.Items)
-	for i := range s.Items {
-		it := &s.Items[i]
-		it.Pauses = slices.Clone(it.Pauses)
-		it.Steps = slices.Clone(it.Steps)
-		it.Warnings = slices.Clone(it.Warnings)
-	}
-	s.Delivered = slices.Clone(s.Delivered)
-	s.Complaints = slices.Clone(s.Complaints)
-	s.Dubans = slices.Clone(s.Dubans)
-	s.Corrections = slices.Clone(s.Corrections)
-	if s.Processed != nil {
-		s.Processed = cloneMap(s.Processed)
-	}
-	if s.Events != nil {
-		s.Events = cloneMap(s.Events)
-	}
-	return s
-}
-
-func cloneMap[K comparable, V any](m map[K]V) map[K]V {
-	c := make(map[K]V, len(m))
-	for k, v := range m {
-		c[k] = v
-	}
-	return c
 }

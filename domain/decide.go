@@ -33,17 +33,22 @@ func Decide(s State, cmd Command, env Env) ([]Event, error) {
 	case !submit && s.CaseID != m.CaseID:
 		return nil, Errorf(CodeInvalid, "command for case %s given the state of case %s", m.CaseID, s.CaseID)
 	}
-	d := &decision{s: &s, m: m, env: env}
+	d := &decision{s: s, m: m, env: env}
 	evs, err := decideCommand(d, cmd)
 	if err != nil {
 		return nil, err
 	}
 	d.stamp(evs, 0)
-	after := s
-	for _, ev := range evs {
-		after = Evolve(after, ev)
+	after := &s
+	if slices.ContainsFunc(evs, changesProgress) {
+		// One fork for the whole decision; automate reads no bookkeeping.
+		f := s.fork()
+		for _, ev := range evs {
+			f.fold(ev, ev.Meta())
+		}
+		after = &f
 	}
-	auto := automate(&after, m, env)
+	auto := automate(after, m, env)
 	d.stamp(auto, len(evs))
 	return append(evs, auto...), nil
 }
@@ -56,7 +61,9 @@ func systemActor(region string) Actor {
 
 // decision carries what every command handler needs.
 type decision struct {
-	s   *State // read only
+	// s is read only. A copy, not a pointer to Decide's argument: handlers
+	// let that pointer escape, which put every decided State on the heap.
+	s   State
 	m   CommandMeta
 	env Env
 }
@@ -104,30 +111,46 @@ func automate(s *State, m CommandMeta, env Env) []Event {
 	return []Event{&BundleCompleted{EventMeta: EventMeta{Actor: system}, Outcomes: outcomes}}
 }
 
+// changesProgress reports whether folding ev may change what automate
+// reads: the case's status and region, its bundle, and its items' status
+// and outcome (rule F5 in evolve.go). When no event of a decision does,
+// Decide automates on the state it was given, without a fork. The event
+// types listed change none of it; any other, such as one added later,
+// counts as changing it.
+func changesProgress(ev Event) bool {
+	switch ev.(type) {
+	case *CasePrechecked, *SupplementRequested, *SupplementReceived, *ToleranceMaterialsReceived,
+		*ResultsDelivered, *StepRecorded, *ItemSuspended, *ItemResumed, *SpecialProcedureStarted,
+		*SpecialProcedureEnded, *DeadlineExtended, *CertificateIssued, *WarningRaised,
+		*CaseRated, *RatingCalledBack, *RatingTriaged, *RectificationReported, *RatingAppealed,
+		*AppealDecided, *RatingSignedOff, *ComplaintFiled, *ComplaintAnswered, *DubanIssued,
+		*DubanClosed, *EventCorrected:
+		return false
+	}
+	return true
+}
+
 // dispatchable lists the waiting items whose dependencies all concluded
 // with an approval; in a serial bundle, only the first of them and only
 // when no other item is running.
 func dispatchable(s *State) []string {
-	approved := map[string]bool{}
 	running := false
 	for _, it := range s.Items {
-		approved[it.Code] = it.Outcome == Approved || it.Outcome == ApprovedTolerance
 		running = running || it.Status == ItemSent || it.Status == ItemInProgress
 	}
 	var out []string
-	for _, code := range s.Bundle.Order() {
-		it, _ := s.Item(code)
-		bi, _ := s.Bundle.Item(code)
-		if it.Status != ItemWaiting || !allOf(bi.DependsOn, approved) {
+	for _, p := range s.dependencyOrder() {
+		bi := &s.Bundle.Items[p]
+		if s.itemAt(p, bi.Code).Status != ItemWaiting || !s.approved(bi.DependsOn) {
 			continue
 		}
 		if s.Bundle.Mode == catalogue.Serial {
 			if running {
 				return nil
 			}
-			return []string{code}
+			return []string{bi.Code}
 		}
-		out = append(out, code)
+		out = append(out, bi.Code)
 	}
 	return out
 }
@@ -136,15 +159,24 @@ func dispatchable(s *State) []string {
 // counting as unreachable a waiting item with a dependency that was denied,
 // withdrawn or is itself unreachable.
 func completion(s *State) ([]ItemOutcome, bool) {
-	outcome := map[string]Outcome{}
-	var out []ItemOutcome
-	for _, code := range s.Bundle.Order() {
-		it, _ := s.Item(code)
-		bi, _ := s.Bundle.Item(code)
+	var out []ItemOutcome // nil for an empty bundle: BundleCompleted encodes null
+	order := s.dependencyOrder()
+	if len(order) > 0 {
+		out = make([]ItemOutcome, 0, len(order))
+	}
+	for _, p := range order {
+		bi := &s.Bundle.Items[p]
+		it := s.itemAt(p, bi.Code)
 		o := it.Outcome
 		if it.Status == ItemWaiting {
 			for _, dep := range bi.DependsOn {
-				if od := outcome[dep]; od == Denied || od == OutcomeWithdrawn || od == Unreachable {
+				// out holds the outcomes of the items before this one in
+				// dependency order, its dependencies among them.
+				i := slices.IndexFunc(out, func(x ItemOutcome) bool { return x.Item == dep })
+				if i < 0 {
+					continue
+				}
+				if od := out[i].Outcome; od == Denied || od == OutcomeWithdrawn || od == Unreachable {
 					o = Unreachable
 				}
 			}
@@ -152,19 +184,51 @@ func completion(s *State) ([]ItemOutcome, bool) {
 		if o == "" {
 			return nil, false
 		}
-		outcome[code] = o
-		out = append(out, ItemOutcome{Item: code, Outcome: o})
+		out = append(out, ItemOutcome{Item: bi.Code, Outcome: o})
 	}
 	return out, true
 }
 
-func allOf(codes []string, set map[string]bool) bool {
+// approved reports whether every item in codes concluded with an approval.
+func (s *State) approved(codes []string) bool {
 	for _, c := range codes {
-		if !set[c] {
+		it, ok := s.Item(c)
+		if !ok || (it.Outcome != Approved && it.Outcome != ApprovedTolerance) {
 			return false
 		}
 	}
 	return true
+}
+
+// dependencyOrder returns the positions in Bundle.Items of the bundle's
+// items in dependency order: the order derived when the submission was
+// folded, or, for a State not built by folding, derived now.
+func (s *State) dependencyOrder() []int {
+	if s.order == nil {
+		return dependencyOrder(&s.Bundle)
+	}
+	return s.order
+}
+
+// dependencyOrder returns the positions in b.Items of b.Order(), never nil
+// (nil in State.order means not derived yet).
+func dependencyOrder(b *catalogue.Bundle) []int {
+	codes := b.Order()
+	out := make([]int, len(codes))
+	for i, code := range codes {
+		out[i] = slices.IndexFunc(b.Items, func(it catalogue.Item) bool { return it.Code == code })
+	}
+	return out
+}
+
+// itemAt returns the item with code, found at position p when Items
+// follow the bundle (as folding the submission makes them).
+func (s *State) itemAt(p int, code string) *ItemState {
+	if p < len(s.Items) && s.Items[p].Code == code {
+		return &s.Items[p]
+	}
+	it, _ := s.Item(code)
+	return it
 }
 
 // missingMaterials lists the applicant-supplied materials of the bundle

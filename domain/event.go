@@ -1,6 +1,7 @@
 package domain
 
 import (
+	"crypto/sha1"
 	"strconv"
 	"time"
 
@@ -44,6 +45,20 @@ var eventNamespace = uuid.MustParse("8b6f3c2e-4d1a-5e07-9c55-0a1e6f2b7d10")
 // EventID is the deterministic ID of the index-th event (from 0) decided
 // for command commandID of case caseID.
 func EventID(caseID, commandID string, index int) uuid.UUID {
-	name := caseID + "\x00" + commandID + "\x00" + strconv.Itoa(index)
-	return uuid.NewSHA1(eventNamespace, []byte(name))
+	// uuid.NewSHA1(eventNamespace, name), hashed from a stack buffer: it
+	// runs for every decided event, and NewSHA1 allocates a hash state,
+	// the name and the sum.
+	var buf [128]byte
+	b := append(buf[:0], eventNamespace[:]...)
+	b = append(b, caseID...)
+	b = append(b, 0)
+	b = append(b, commandID...)
+	b = append(b, 0)
+	b = strconv.AppendInt(b, int64(index), 10)
+	sum := sha1.Sum(b)
+	var id uuid.UUID
+	copy(id[:], sum[:])
+	id[6] = id[6]&0x0f | 5<<4 // version 5
+	id[8] = id[8]&0x3f | 0x80 // RFC 4122 variant
+	return id
 }

@@ -1,23 +1,104 @@
 package domain
 
 import (
+	"maps"
 	"slices"
 
 	"github.com/caseledger/caseledger/domain/workday"
 	"github.com/google/uuid"
 )
 
-// apply folds ev into s in place. Only Replay and Evolve call it, on a State
-// they own.
+// Folding. Replay and Apply fold in place; Evolve and Decide fold into a
+// fork of the state they are given, which shares with it everything the
+// events do not change. These rules make a fork safe, and fold and its
+// helpers rely on them:
+//
+//	F1 fold never writes into an element of a slice it finds in the
+//	   state, except Items (fork copies Items): it appends to a slice, or
+//	   replaces it (closePause, without, the complaint and 督办 appliers).
+//	F2 fork caps every slice it shares with its origin at its length, so
+//	   an append in the fork reallocates instead of writing into the
+//	   origin's spare capacity.
+//	F3 pointers (Agent, Tolerance, Certificate) are replaced, never
+//	   written through.
+//	F4 only apply writes the bookkeeping maps (Processed, Events); Evolve
+//	   gives its fork copies of them, Decide's fold leaves them alone.
+//	F5 the events changesProgress (decide.go) lets through change neither
+//	   the case's status nor an item's status or outcome: Decide does not
+//	   fold them before automating.
+
+// Replay folds events, in order, into a new State, in place: its cost is
+// linear in the number of events.
+func Replay(events []Event) State {
+	var s State
+	s.Apply(events...)
+	return s
+}
+
+// Evolve returns the state after ev. It never fails: an event that does not
+// fit the state (which Decide would not have produced) changes what it can
+// and nothing else. It leaves s untouched and shares with the result what
+// ev does not change, but it copies the two bookkeeping maps, whose size
+// grows with the history: to fold many events, use Replay, or Apply on a
+// State of your own.
+func Evolve(s State, ev Event) State {
+	s = s.fork()
+	s.Processed = maps.Clone(s.Processed)
+	s.Events = maps.Clone(s.Events)
+	s.apply(ev)
+	return s
+}
+
+// Apply folds evs into s in place, as many Evolve calls would, at the cost
+// of the events alone. A plain copy of s (t := s) shares its items and
+// maps, so Apply changes what such a copy reads too: use it on a State
+// whose copies are no longer read (Decide keeps none). States that Evolve
+// made from s, or s from, are safe: Apply writes nothing they read.
+func (s *State) Apply(evs ...Event) {
+	for _, ev := range evs {
+		s.apply(ev)
+	}
+}
+
+// fork returns a copy of s that fold may change without changing s (F2).
+// The maps stay shared: see F4.
+func (s State) fork() State {
+	s.Provided = slices.Clip(s.Provided)
+	s.MissingKey = slices.Clip(s.MissingKey)
+	s.MissingMinor = slices.Clip(s.MissingMinor)
+	s.Supplement.Missing = slices.Clip(s.Supplement.Missing)
+	s.Items = slices.Clone(s.Items)
+	for i := range s.Items {
+		it := &s.Items[i]
+		it.Pauses = slices.Clip(it.Pauses)
+		it.Steps = slices.Clip(it.Steps)
+		it.Warnings = slices.Clip(it.Warnings)
+	}
+	s.Delivered = slices.Clip(s.Delivered)
+	s.Rating.ReasonTags = slices.Clip(s.Rating.ReasonTags)
+	s.Complaints = slices.Clip(s.Complaints)
+	s.Dubans = slices.Clip(s.Dubans)
+	s.Corrections = slices.Clip(s.Corrections)
+	return s
+}
+
+// apply folds ev into s in place, with the bookkeeping of processed
+// commands and event IDs.
 func (s *State) apply(ev Event) {
 	m := ev.Meta()
-	s.Version++
 	if s.Processed == nil {
 		s.Processed = map[string]bool{}
 		s.Events = map[uuid.UUID]string{}
 	}
 	s.Processed[m.CommandID] = true
 	s.Events[m.ID] = ev.Type()
+	s.fold(ev, m)
+}
+
+// fold folds ev, whose metadata is m, into s in place, all but the
+// bookkeeping maps.
+func (s *State) fold(ev Event, m EventMeta) {
+	s.Version++
 	on := workday.DateOf(m.OccurredAt)
 	switch e := ev.(type) {
 	case *CaseSubmitted:
@@ -32,6 +113,7 @@ func (s *State) apply(ev Event) {
 		for i, it := range e.Bundle.Items {
 			s.Items[i] = ItemState{Code: it.Code, Department: it.Department, Status: ItemWaiting, Limit: it.Limit}
 		}
+		s.order = dependencyOrder(&s.Bundle)
 	case *CasePrechecked:
 		s.MissingKey, s.MissingMinor = slices.Clone(e.MissingKey), slices.Clone(e.MissingMinor)
 	case *CaseRefused:
@@ -163,7 +245,9 @@ func (s *State) resumeDue(on workday.Date, due []ItemDue) {
 
 func closePause(it *ItemState, on workday.Date) {
 	if n := len(it.Pauses); n > 0 && it.Pauses[n-1].Open() {
-		it.Pauses[n-1].To = on
+		// A new slice: the open pause may be shared with the origin of a
+		// fork (F1).
+		it.Pauses = append(it.Pauses[:n-1:n-1], workday.Pause{From: it.Pauses[n-1].From, To: on})
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/caseledger/caseledger/eventstore"
@@ -117,16 +118,55 @@ func (r *Registry) Encode(ev Event) (string, json.RawMessage, json.RawMessage, e
 		return "", nil, nil, fmt.Errorf("domain: encode %s: %w", ev.Type(), err)
 	}
 	m := ev.Meta()
-	meta, err := json.Marshal(eventstore.Metadata{
+	meta := encodeMetadata(eventstore.Metadata{
 		Actor:         string(m.Actor.Role) + ":" + m.Actor.PersonID,
 		CorrelationID: m.CaseID,
 		CausationID:   m.CommandID,
 		Schema:        reg.version,
 	})
-	if err != nil {
-		return "", nil, nil, fmt.Errorf("domain: encode %s metadata: %w", ev.Type(), err)
-	}
 	return ev.Type(), data, meta, nil
+}
+
+// encodeMetadata returns what json.Marshal returns for m, byte for byte,
+// without reflection: every event written pays for it.
+func encodeMetadata(m eventstore.Metadata) json.RawMessage {
+	b := make([]byte, 0, 64+len(m.Actor)+len(m.CorrelationID)+len(m.CausationID))
+	b = append(b, '{')
+	for _, f := range []struct{ name, value string }{
+		{`"actor":`, m.Actor}, {`"correlation_id":`, m.CorrelationID}, {`"causation_id":`, m.CausationID},
+	} {
+		if f.value == "" {
+			continue // omitempty
+		}
+		if len(b) > 1 {
+			b = append(b, ',')
+		}
+		b = append(b, f.name...)
+		b = appendJSONString(b, f.value)
+	}
+	if m.Schema != 0 {
+		if len(b) > 1 {
+			b = append(b, ',')
+		}
+		b = append(b, `"schema":`...)
+		b = strconv.AppendInt(b, int64(m.Schema), 10)
+	}
+	return append(b, '}')
+}
+
+// appendJSONString appends s as encoding/json quotes it. Strings of plain
+// printable ASCII (IDs, roles) are copied; anything json escapes (quotes,
+// backslashes, controls, <, > and &, non-ASCII) goes through json.Marshal.
+func appendJSONString(b []byte, s string) []byte {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c >= 0x80 || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
+			q, _ := json.Marshal(s) // a string always marshals
+			return append(b, q...)
+		}
+	}
+	b = append(b, '"')
+	b = append(b, s...)
+	return append(b, '"')
 }
 
 // Decode decodes an event of type typ, upcasting data from the schema

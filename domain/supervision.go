@@ -106,6 +106,7 @@ func (s *State) applySupervision(ev Event, on workday.Date) bool {
 		s.Complaints = append(s.Complaints, Complaint{ID: e.ComplaintID, Department: e.Department,
 			Item: e.Item, Step: e.Step, AnswerBy: e.AnswerBy})
 	case *ComplaintAnswered:
+		s.Complaints = slices.Clone(s.Complaints) // F1
 		for i := range s.Complaints {
 			if s.Complaints[i].ID == e.ComplaintID {
 				s.Complaints[i].Answered = true
@@ -114,6 +115,7 @@ func (s *State) applySupervision(ev Event, on workday.Date) bool {
 	case *DubanIssued:
 		s.Dubans = append(s.Dubans, Duban{ID: e.DubanID, Item: e.Item})
 	case *DubanClosed:
+		s.Dubans = slices.Clone(s.Dubans) // F1
 		for i := range s.Dubans {
 			if s.Dubans[i].ID == e.DubanID {
 				s.Dubans[i].Closed = true

@@ -29,8 +29,6 @@ type caseSim struct {
 	cmds       int
 	// deptSupplement: a department will ask for a correction (补正).
 	deptSupplement bool
-	// correcting is the type of the event a planned correction names.
-	correcting string
 }
 
 // intake is the path a case takes at the window.

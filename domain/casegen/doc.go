@@ -14,10 +14,9 @@
 //     the deadline watcher) and gives their commands to the decider, which
 //     dispatches items along the bundle's dependencies and completes the
 //     bundle itself. A command the decider refuses ends the history with
-//     Err: it is a bug, never skipped. For speed the state given to Decide
-//     leaves out its two bookkeeping maps (processed command IDs, event
-//     IDs), which no generated command needs; the tests decide every
-//     command again on the fully replayed state and get the same bytes.
+//     Err: it is a bug, never skipped. Each case keeps the full state the
+//     decider folds (with State.Apply, in place); the tests decide every
+//     command again on the replayed state and get the same bytes.
 //  3. People act on working days of the calendar, in China time: officers
 //     09:00-12:00 and 14:00-17:30, applicants 08:00-22:00, the deadline
 //     watcher at 08:30. Items take a number of working days drawn against

@@ -94,7 +94,6 @@ func (g *Generator) accepted(c *caseSim, e *domain.CaseAccepted, now time.Time) 
 	c.deptSupplement = !c.state.Supplement.Requested && chance(r, rt.DepartmentSupplement)
 	if chance(r, rt.Correction) {
 		number, id := e.AcceptanceNumber, e.ID
-		c.correcting = e.Type()
 		g.schedule(c, g.clock.within(r, officeHours, now, 1+r.IntN(3)), func(now time.Time) domain.Command {
 			return &domain.CorrectEvent{CommandMeta: c.meta(c.window, now), EventID: id, Field: "acceptance_number",
 				Correction: number + "A", Reason: "受理编号录入错误，更正"}
