@@ -61,7 +61,8 @@ type ItemPage struct {
 // 6): a scan of the due index up to the day before q.On.
 func Overdue(ctx context.Context, r *projections.Runner, minPosition uint64, q ListQuery, cal *workday.Calendar) (ItemPage, error) {
 	pol := domain.DefaultPolicy().Warning
-	return listDue(ctx, r, minPosition, q, workday.Date{}, q.On.AddDays(-1), cal, pol, workday.Overdue)
+	upTo := func(*projections.View) (workday.Date, error) { return q.On.AddDays(-1), nil }
+	return listDue(ctx, r, minPosition, q, workday.Date{}, upTo, cal, pol, workday.Overdue)
 }
 
 // Warnings lists the items running on q.On that the warning policy (nil:
@@ -76,28 +77,32 @@ func Warnings(ctx context.Context, r *projections.Runner, minPosition uint64, q 
 	if err := pol.Validate(); err != nil {
 		return ItemPage{}, &domain.Error{Code: domain.CodeInvalid, Message: err.Error()}
 	}
-	var span int64
-	err := r.Read(ctx, Name, minPosition, func(v *projections.View) error {
+	upTo := func(v *projections.View) (workday.Date, error) {
+		to := cal.AddWorkingDays(q.On, pol.DaysLeft+1)
 		b, ok, err := v.Get([]byte(spanKey))
-		if ok {
-			span, _ = binary.Varint(b)
+		if err != nil || !ok {
+			return to, err
 		}
-		return err
-	})
-	if err != nil {
-		return ItemPage{}, err
+		span, n := binary.Varint(b)
+		if n <= 0 {
+			return to, fmt.Errorf("%w: %s", errCorrupt, spanKey)
+		}
+		if far := q.On.AddDays(int(span)); far.After(to) {
+			to = far
+		}
+		return to, nil
 	}
-	to := cal.AddWorkingDays(q.On, pol.DaysLeft+1)
-	if far := q.On.AddDays(int(span)); far.After(to) {
-		to = far
-	}
-	return listDue(ctx, r, minPosition, q, q.On, to, cal, pol, workday.Warning)
+	return listDue(ctx, r, minPosition, q, q.On, upTo, cal, pol, workday.Warning)
 }
 
 var errStop = errors.New("stop")
 
-func listDue(ctx context.Context, r *projections.Runner, minPosition uint64, q ListQuery, from, to workday.Date,
-	cal *workday.Calendar, pol workday.WarningPolicy, want workday.State) (ItemPage, error) {
+// listDue pages through the due index from day from (zero: the start) up
+// to the day upTo reads from the same view, keeping the items in state
+// want on q.On.
+func listDue(ctx context.Context, r *projections.Runner, minPosition uint64, q ListQuery, from workday.Date,
+	upTo func(*projections.View) (workday.Date, error), cal *workday.Calendar, pol workday.WarningPolicy,
+	want workday.State) (ItemPage, error) {
 	if !q.On.Valid() {
 		return ItemPage{}, domain.Errorf(domain.CodeInvalid, "the day asked about is not a valid date")
 	}
@@ -113,6 +118,10 @@ func listDue(ctx context.Context, r *projections.Runner, minPosition uint64, q L
 	var last string
 	err = r.Read(ctx, Name, minPosition, func(v *projections.View) error {
 		page.Position = v.Position()
+		to, err := upTo(v)
+		if err != nil {
+			return err
+		}
 		return scanDue(v, from, to, after, func(key string, val []byte) error {
 			it, ok := listed(key, val)
 			if !ok {
@@ -231,8 +240,8 @@ type OpenDuban struct {
 	CaseID    string
 	DubanID   string
 	Region    string
-	Item      string // empty for the whole case
-	IssuedAt  time.Time
+	Item      string    // empty for the whole case
+	IssuedAt  time.Time // to the second
 	Reason    string
 	Reference string
 }
@@ -245,7 +254,9 @@ type DubanPage struct {
 }
 
 // OpenDubans lists the open 督办 of region (all regions when empty), a
-// page of at most limit (0: DefaultLimit) after cursor.
+// page of at most limit (0: DefaultLimit) after cursor. A page skips the
+// region's keys before its cursor: open 督办 are few (a supervisor issues
+// one on a fraction of overdue items and closes it).
 func OpenDubans(ctx context.Context, r *projections.Runner, minPosition uint64, region, cursor string, limit int) (DubanPage, error) {
 	n, err := pageLimit(limit)
 	if err != nil {
