@@ -105,6 +105,8 @@ func accessRows() []accessRow {
 		{route: "GET /v1/me", call: step{method: http.MethodGet, path: "/v1/me"}, allow: all(200)},
 		{route: "GET /v1/cases/{id}", call: step{method: http.MethodGet, path: "/v1/cases/{id}"}, allow: map[caseledgerhttp.Role]int{A: 200, W: 200, D: 200, S: 200, N: 200}},
 		{route: "GET /v1/cases/{id}/live", call: step{method: http.MethodGet, path: "/v1/cases/{id}/live", stream: true}, allow: map[caseledgerhttp.Role]int{A: 200, W: 200, D: 200, S: 200, N: 200}},
+		{route: "GET /v1/cases/{id}/timeline", setup: []step{acceptCase}, call: step{method: http.MethodGet, path: "/v1/cases/{id}/timeline"}, allow: map[caseledgerhttp.Role]int{A: 200, W: 200, D: 200, S: 200, N: 200}},
+		{route: "GET /v1/cases/{id}/diff", setup: []step{acceptCase}, call: step{method: http.MethodGet, path: "/v1/cases/{id}/diff?from=1"}, allow: map[caseledgerhttp.Role]int{A: 200, W: 200, D: 200, S: 200, N: 200}},
 		{route: "GET /v1/cases/{id}/events", call: step{method: http.MethodGet, path: "/v1/cases/{id}/events"}, allow: map[caseledgerhttp.Role]int{S: 200, N: 200}},
 		{route: "GET /v1/admin/verify", call: step{method: http.MethodGet, path: "/v1/admin/verify"}, allow: map[caseledgerhttp.Role]int{N: 200}},
 		{route: "GET /v1/admin/export", call: step{method: http.MethodGet, path: "/v1/admin/export"}, allow: map[caseledgerhttp.Role]int{N: 200}},

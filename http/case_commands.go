@@ -23,6 +23,8 @@ func (s *Server) caseRoutes(v1 *echo.Group) {
 	readers := allow(RoleApplicant, RoleWindow, RoleDepartment, RoleSupervisor, RoleAdmin)
 	v1.GET("/cases/:id", s.getCase, readers)
 	v1.GET("/cases/:id/live", s.live, readers)
+	v1.GET("/cases/:id/timeline", s.timeline, readers)
+	v1.GET("/cases/:id/diff", s.diff, readers)
 	v1.POST("/cases/:id/refuse", command(s, mapRefuse), allow(RoleWindow))
 	v1.POST("/cases/:id/accept", command(s, mapAccept), allow(RoleWindow))
 	v1.POST("/cases/:id/supplement-request", command(s, mapRequestSupplement), officers)

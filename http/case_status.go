@@ -38,16 +38,10 @@ type itemStatus struct {
 }
 
 // getCase serves GET /v1/cases/{id}, as it is or, with version or as_of,
-// as it was. Department officers see only their
-// department's items; analysts, who read de-identified data only, and those
-// the case is not visible to get the same refusal as for a missing case.
+// as it was. Department officers see only their department's items;
+// analysts read de-identified data only and are refused by the route.
 func (s *Server) getCase(c echo.Context) error {
-	caseID, err := caseParam(c)
-	if err != nil {
-		return err
-	}
-	p := principal(c)
-	recorded, err := s.store.ReadStream(c.Request().Context(), caseStream(caseID), eventstore.ReadStreamOptions{})
+	recorded, err := s.readVisible(c)
 	if err != nil {
 		return err
 	}
@@ -55,25 +49,50 @@ func (s *Server) getCase(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	st, err := fold(recorded)
+	if cut == 0 {
+		return domain.Errorf(domain.CodeNotFound, "the case did not exist at that point")
+	}
+	out, err := statusAt(principal(c), recorded[:cut])
 	if err != nil {
 		return err
 	}
-	// Visibility follows the case as it is now: who a case belongs to never
-	// changes, and a case must not become visible by asking about its past.
-	if !visible(p, &st) {
-		return domain.Errorf(domain.CodeNotFound, "no such case")
+	c.Response().Header().Set("ETag", `"`+uintString(out.Version)+`"`)
+	return writeJSON(c, http.StatusOK, out)
+}
+
+// readVisible reads the route's case and checks that the principal may
+// see it. Visibility follows the case as it is now: who a case belongs to
+// never changes, and a case must not become visible by asking about its
+// past. Those it is not visible to get the same answer as for a missing
+// case.
+func (s *Server) readVisible(c echo.Context) ([]eventstore.RecordedEvent, error) {
+	caseID, err := caseParam(c)
+	if err != nil {
+		return nil, err
 	}
-	if cut < len(recorded) {
-		if cut == 0 {
-			return domain.Errorf(domain.CodeNotFound, "the case did not exist at that point")
-		}
-		if st, err = fold(recorded[:cut]); err != nil {
-			return err
-		}
+	recorded, err := s.store.ReadStream(c.Request().Context(), caseStream(caseID), eventstore.ReadStreamOptions{})
+	if err != nil {
+		return nil, err
 	}
-	last := recorded[cut-1]
-	out := caseStatus{CaseID: caseID, Version: last.Version, Position: last.Position, Status: string(st.Status),
+	st, err := fold(recorded)
+	if err != nil {
+		return nil, err
+	}
+	if !visible(principal(c), &st) {
+		return nil, domain.Errorf(domain.CodeNotFound, "no such case")
+	}
+	return recorded, nil
+}
+
+// statusAt is the case after the given events (at least one), as p may
+// see it.
+func statusAt(p Principal, recorded []eventstore.RecordedEvent) (caseStatus, error) {
+	st, err := fold(recorded)
+	if err != nil {
+		return caseStatus{}, err
+	}
+	last := recorded[len(recorded)-1]
+	out := caseStatus{CaseID: st.CaseID, Version: last.Version, Position: last.Position, Status: string(st.Status),
 		Bundle: st.Bundle.Code, Region: st.Region, SubmittedOn: st.SubmittedAt.String(),
 		PromisedDue: st.Acceptance.PromisedDue.String(), MissingKey: nonNil(st.MissingKey), MissingMinor: nonNil(st.MissingMinor),
 		SupplementDue: st.Supplement.Open, Items: []itemStatus{}}
@@ -84,8 +103,7 @@ func (s *Server) getCase(c echo.Context) error {
 		out.Items = append(out.Items, itemStatus{Code: it.Code, Department: it.Department, Status: string(it.Status),
 			Outcome: string(it.Outcome), Due: it.Due.String()})
 	}
-	c.Response().Header().Set("ETag", `"`+uintString(out.Version)+`"`)
-	return writeJSON(c, http.StatusOK, out)
+	return out, nil
 }
 
 func nonNil(xs []string) []string {
