@@ -135,7 +135,8 @@ func steps(h *header, raw []rawStep, cal *workday.Calendar) []Step {
 			Corrects: s.corrects, CorrectsID: s.correctsID}
 		if s.item >= 0 {
 			st.Item = h.items[s.item].code.s
-			if st.Department == "" && st.Type == "ItemDispatched" {
+			// Stored only where it differs from the item's (Apply).
+			if st.Department == "" && (st.Type == "ItemDispatched" || st.Type == "ComplaintFiled") {
 				st.Department = h.items[s.item].dept.s
 			}
 		}

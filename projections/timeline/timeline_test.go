@@ -84,6 +84,9 @@ func checkStep(t *testing.T, id string, got timeline.Step, rec *eventstore.Recor
 	if got, want := got.Item, str("item"); got != want {
 		t.Errorf("case %s step %d %s: item %q, want %q", id, rec.Version, rec.Type, got, want)
 	}
+	if got, want := got.Department, str("department"); got != want {
+		t.Errorf("case %s step %d %s: department %q, want %q", id, rec.Version, rec.Type, got, want)
+	}
 	wantDue := str("due")
 	if rec.Type == "CaseAccepted" {
 		wantDue = str("promised_due")
@@ -101,6 +104,11 @@ func checkStep(t *testing.T, id string, got timeline.Step, rec *eventstore.Recor
 	for _, k := range []string{"opinion", "reason", "result", "notes", "summary", "answer", "grounds"} {
 		if w := str(k); w != "" && got.Text != w {
 			t.Errorf("case %s step %d %s: text %q, want %s %q", id, rec.Version, rec.Type, got.Text, k, w)
+		}
+	}
+	for _, k := range []string{"notice_number", "acceptance_number", "approval_ref", "duban_id", "complaint_id", "correction"} {
+		if w := str(k); w != "" && got.Ref != w {
+			t.Errorf("case %s step %d %s: ref %q, want %s %q", id, rec.Version, rec.Type, got.Ref, k, w)
 		}
 	}
 	if c, ok := ev.(*domain.EventCorrected); ok {
