@@ -2,6 +2,7 @@ package domain
 
 import (
 	"slices"
+	"sync"
 
 	"github.com/caseledger/caseledger/domain/catalogue"
 	"github.com/caseledger/caseledger/domain/workday"
@@ -39,18 +40,36 @@ func Decide(s State, cmd Command, env Env) ([]Event, error) {
 		return nil, err
 	}
 	d.stamp(evs, 0)
-	after := &s
+	var auto []Event
 	if slices.ContainsFunc(evs, changesProgress) {
-		// One fork for the whole decision; automate reads no bookkeeping.
-		f := s.fork()
-		for _, ev := range evs {
-			f.fold(ev, ev.Meta())
-		}
-		after = &f
+		auto = automateAfter(s, evs, m, env)
+	} else {
+		auto = automate(&s, m, env)
 	}
-	auto := automate(after, m, env)
 	d.stamp(auto, len(evs))
 	return append(evs, auto...), nil
+}
+
+// forkItems recycles the items of automateAfter's forks, the largest part
+// of a fork: nothing of them outlives the decision (automate copies codes
+// and outcomes out of them).
+var forkItems = sync.Pool{New: func() any { return new([]ItemState) }}
+
+// automateAfter returns the automatic events of the state s is after evs:
+// one fork for the whole decision, folded without bookkeeping, which
+// automate does not read.
+func automateAfter(s State, evs []Event, m CommandMeta, env Env) []Event {
+	buf := forkItems.Get().(*[]ItemState)
+	items := append((*buf)[:0], s.Items...)
+	f := s.fork(items)
+	for _, ev := range evs {
+		f.fold(ev, ev.Meta())
+	}
+	auto := automate(&f, m, env)
+	clear(items) // drop what the items point to before pooling them
+	*buf = items[:0]
+	forkItems.Put(buf)
+	return auto
 }
 
 // systemActor is the actor of automatic events (pre-check, dispatch,
@@ -159,12 +178,11 @@ func dispatchable(s *State) []string {
 // counting as unreachable a waiting item with a dependency that was denied,
 // withdrawn or is itself unreachable.
 func completion(s *State) ([]ItemOutcome, bool) {
-	var out []ItemOutcome // nil for an empty bundle: BundleCompleted encodes null
-	order := s.dependencyOrder()
-	if len(order) > 0 {
-		out = make([]ItemOutcome, 0, len(order))
-	}
-	for _, p := range order {
+	// Most calls find an item not settled yet: collect on the stack, and
+	// copy out only a completion.
+	var buf [8]ItemOutcome
+	out := buf[:0]
+	for _, p := range s.dependencyOrder() {
 		bi := &s.Bundle.Items[p]
 		it := s.itemAt(p, bi.Code)
 		o := it.Outcome
@@ -186,7 +204,10 @@ func completion(s *State) ([]ItemOutcome, bool) {
 		}
 		out = append(out, ItemOutcome{Item: bi.Code, Outcome: o})
 	}
-	return out, true
+	if len(out) == 0 {
+		return nil, true // BundleCompleted encodes an empty bundle's outcomes as null
+	}
+	return slices.Clone(out), true
 }
 
 // approved reports whether every item in codes concluded with an approval.

@@ -42,7 +42,7 @@ func Replay(events []Event) State {
 // grows with the history: to fold many events, use Replay, or Apply on a
 // State of your own.
 func Evolve(s State, ev Event) State {
-	s = s.fork()
+	s = s.fork(slices.Clone(s.Items))
 	s.Processed = maps.Clone(s.Processed)
 	s.Events = maps.Clone(s.Events)
 	s.apply(ev)
@@ -55,19 +55,24 @@ func Evolve(s State, ev Event) State {
 // whose copies are no longer read (Decide keeps none). States that Evolve
 // made from s, or s from, are safe: Apply writes nothing they read.
 func (s *State) Apply(evs ...Event) {
+	if s.Processed == nil && len(evs) > 8 {
+		// Sized for a replay; growing a map rehashes it.
+		s.Processed = make(map[string]bool, len(evs))
+		s.Events = make(map[uuid.UUID]string, len(evs))
+	}
 	for _, ev := range evs {
 		s.apply(ev)
 	}
 }
 
-// fork returns a copy of s that fold may change without changing s (F2).
-// The maps stay shared: see F4.
-func (s State) fork() State {
+// fork returns a copy of s that fold may change without changing s (F2),
+// with items, a copy of s.Items. The maps stay shared: see F4.
+func (s State) fork(items []ItemState) State {
 	s.Provided = slices.Clip(s.Provided)
 	s.MissingKey = slices.Clip(s.MissingKey)
 	s.MissingMinor = slices.Clip(s.MissingMinor)
 	s.Supplement.Missing = slices.Clip(s.Supplement.Missing)
-	s.Items = slices.Clone(s.Items)
+	s.Items = items
 	for i := range s.Items {
 		it := &s.Items[i]
 		it.Pauses = slices.Clip(it.Pauses)
