@@ -20,7 +20,9 @@ type backupRequest struct {
 }
 
 type backupResponse struct {
-	Dir  string `json:"dir"`
+	Dir string `json:"dir"`
+	// Head is the log's head when the backup began: the copy holds at
+	// least every event up to it.
 	Head uint64 `json:"head"`
 }
 
@@ -70,7 +72,7 @@ type brokenEvent struct {
 	Detail   string `json:"detail"`
 }
 
-// verify walks the whole log and reports the first broken event. A broken
+// verifyLog walks the whole log and reports the first broken event. A broken
 // chain is a finding, not a failure of the request: it answers 200 with ok
 // false.
 func (s *Server) verifyLog(c echo.Context) error {
@@ -87,7 +89,7 @@ func (s *Server) verifyLog(c echo.Context) error {
 	return writeJSON(c, http.StatusOK, out)
 }
 
-// export streams the log as NDJSON (one event per line, the format of
+// exportLog streams the log as NDJSON (one event per line, the format of
 // EncodeEvent), filtered by stream category and event type.
 func (s *Server) exportLog(c echo.Context) error {
 	filter := eventstore.Filter{Categories: c.QueryParams()["category"], Types: c.QueryParams()["type"]}

@@ -7,6 +7,7 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"reflect"
 	"strconv"
 	"strings"
 	"time"
@@ -59,12 +60,27 @@ func decodeError(err error) error {
 		if field == "" {
 			field = "(body)"
 		}
-		return invalidField(field, "must be a JSON "+typ.Type.Kind().String())
+		return invalidField(field, "must be a JSON "+jsonKind(typ.Type.Kind()))
 	case strings.HasPrefix(err.Error(), "json: unknown field "):
 		name := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
 		return invalidField(name, "unknown field")
 	}
 	return domain.Errorf(domain.CodeInvalid, "the body could not be decoded")
+}
+
+// jsonKind names a Go kind the way a JSON client thinks of it.
+func jsonKind(k reflect.Kind) string {
+	switch k {
+	case reflect.String:
+		return "string"
+	case reflect.Bool:
+		return "boolean"
+	case reflect.Slice, reflect.Array:
+		return "array"
+	case reflect.Struct, reflect.Map:
+		return "object"
+	}
+	return "number"
 }
 
 // invalidField is a CodeInvalid error naming one field.

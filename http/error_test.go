@@ -32,7 +32,7 @@ func TestErrorsAreProblemDetailsWithAStableCode(t *testing.T) {
 		{name: "limit out of range", req: request{Method: http.MethodGet, Path: "/v1/cases/" + caseID + "/events?limit=0", Token: adminTok}, wantStatus: 400, wantCode: "invalid", wantField: "limit"},
 		{name: "forged cursor", req: request{Method: http.MethodGet, Path: "/v1/cases/" + caseID + "/events?cursor=zzz", Token: adminTok}, wantStatus: 400, wantCode: "invalid", wantField: "cursor"},
 		{name: "unknown field", req: request{Method: http.MethodPost, Path: "/v1/admin/backup", Token: adminTok, Body: `{"dir":"/tmp/x","force":true}`}, wantStatus: 400, wantCode: "invalid", wantField: "force"},
-		{name: "wrong JSON type", req: request{Method: http.MethodPost, Path: "/v1/admin/backup", Token: adminTok, Body: `{"dir":42}`}, wantStatus: 400, wantCode: "invalid", wantField: "dir"},
+		{name: "wrong JSON type", req: request{Method: http.MethodPost, Path: "/v1/admin/backup", Token: adminTok, Body: `{"dir":42}`}, wantStatus: 400, wantCode: "invalid", wantField: "dir", wantDetail: "must be a JSON string"},
 		{name: "malformed JSON", req: request{Method: http.MethodPost, Path: "/v1/admin/backup", Token: adminTok, Body: `{"dir":`}, wantStatus: 400, wantCode: "invalid", wantDetail: "not valid JSON"},
 		{name: "trailing data", req: request{Method: http.MethodPost, Path: "/v1/admin/backup", Token: adminTok, Body: `{"dir":"/tmp/x"} {}`}, wantStatus: 400, wantCode: "invalid", wantDetail: "exactly one JSON object"},
 		{name: "oversized body", req: request{Method: http.MethodPost, Path: "/v1/admin/backup", Token: adminTok, Body: `{"dir":"` + strings.Repeat("a", 70<<10) + `"}`}, wantStatus: 400, wantCode: "invalid", wantDetail: "too large"},

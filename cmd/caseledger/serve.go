@@ -44,7 +44,9 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 		Logger:         m.log.With("component", "http"),
 		PublicKey:      key.Public().(ed25519.PublicKey),
 		RequestTimeout: m.cfg.RequestTimeout,
-		Version:        version,
+		// The embedded store promises gapless positions (eventstore rule 3).
+		GaplessPositions: true,
+		Version:          version,
 	})
 	if err != nil {
 		return err
