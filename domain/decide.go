@@ -223,16 +223,16 @@ func (s *State) approved(codes []string) bool {
 
 // dependencyOrder returns the positions in Bundle.Items of the bundle's
 // items in dependency order: the order derived when the submission was
-// folded, or, for a State not built by folding, derived now.
+// folded, or derived now when that does not fit the Bundle (a State built
+// by hand; a bundle with a cycle, which the catalogue refuses).
 func (s *State) dependencyOrder() []int {
-	if s.order == nil {
+	if len(s.order) != len(s.Bundle.Items) {
 		return dependencyOrder(&s.Bundle)
 	}
 	return s.order
 }
 
-// dependencyOrder returns the positions in b.Items of b.Order(), never nil
-// (nil in State.order means not derived yet).
+// dependencyOrder returns the positions in b.Items of b.Order().
 func dependencyOrder(b *catalogue.Bundle) []int {
 	codes := b.Order()
 	out := make([]int, len(codes))

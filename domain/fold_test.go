@@ -132,3 +132,32 @@ func TestDecideLeavesItsArgumentUnchanged(t *testing.T) {
 		events[a.CaseID] = append(prefix, a.Decided...)
 	}
 }
+
+// TestDecideOnAStateBuiltByHand decides every command of a generated
+// history again on a copy of the case's state that has only its exported
+// fields, as a caller could build it, and expects the same events: what
+// folding derives (the bundle's dependency order) is a cache, not input.
+func TestDecideOnAStateBuiltByHand(t *testing.T) {
+	_, appends := generatedCases(t, generatedSize())
+	env := domain.Env{Catalogue: catalogue.Default(), Calendar: workday.Default(), Policy: casegen.DefaultConfig().Policy}
+	events := map[string][]domain.Event{}
+	for _, a := range appends {
+		prefix := events[a.CaseID]
+		events[a.CaseID] = append(prefix, a.Decided...)
+		folded := domain.Replay(prefix)
+		var hand domain.State
+		from, to := reflect.ValueOf(folded), reflect.ValueOf(&hand).Elem()
+		for i := range from.NumField() {
+			if from.Type().Field(i).IsExported() {
+				to.Field(i).Set(from.Field(i))
+			}
+		}
+		got, err := domain.Decide(hand, a.Command, env)
+		if err != nil {
+			t.Fatalf("case %s: %T on the hand-built state: %v", a.CaseID, a.Command, err)
+		}
+		if want := a.Decided; !reflect.DeepEqual(got, want) {
+			t.Fatalf("case %s: %T on the hand-built state decided %v, want %v", a.CaseID, a.Command, types(got), types(want))
+		}
+	}
+}
