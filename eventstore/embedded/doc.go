@@ -78,15 +78,21 @@
 //     the group being prepared or in the recent-ID window, which holds the
 //     IDs of every prepared group after g as long as the window reaches
 //     back to g; otherwise the writer looks the ID up itself.
+//  9. The in-memory ID filter holds every recorded ID: Open loads it from
+//     the ID index, and the writer adds each ID it prepares before the
+//     batch holding it is applied, so a caller that read generation g and
+//     then found an ID absent from the filter knows it was in no group up
+//     to g. It only ever errs towards "maybe", which costs a lookup.
 //
 // # Concurrency
 //
 // An append passes through four goroutines, each keeping its order:
 //
-//  1. The caller validates the input (eventstore.ValidateAppend) and looks
-//     each event ID up in the ID index, noting the last applied group's
-//     generation first. These lookups are the bulk of rule 7's cost and
-//     almost always miss, so they run in parallel, off the ordered path.
+//  1. The caller validates the input (eventstore.ValidateAppend) and checks
+//     each event ID, noting the last applied group's generation first,
+//     against the in-memory ID filter and, when it says "maybe", the ID
+//     index. This is rule 7's main cost, so it runs in the callers, in
+//     parallel, off the ordered path.
 //     The append is then handed to the writer over an unbuffered channel.
 //  2. The writer takes a pipeline slot, then every append waiting, up to
 //     Options.MaxGroupSize, as one group. For each append in order it
@@ -138,13 +144,25 @@
 // a scan of adjacent keys, but a scan of the log in position order would
 // seek once per event. The store keeps both orders, the event written twice
 // in one batch: 'p' for scans, 's' for stream reads. The price is the
-// bytes: the WAL, flushes and compactions carry each event twice. Measured
-// on the reference fixture (1,000,000 events, 100,000 streams, the stream
-// read of a 20-event stream, a loaded 2-core machine), the stream read took
-// a median of 99 us reading the log by position through the stream index
-// (one iterator seeking forwards to each position) and 50 us from the
-// clustered copy; the first touches one log block per event and thrashes
-// the block cache once the log outgrows it.
+// bytes: the WAL, flushes and compactions carry each event twice.
+//
+// Measured on the shared, loaded 2-core machine (load average 7 to 14, so
+// the figures compare variants run back to back, not absolute speed): on
+// the reference fixture (1,000,000 events, 100,000 streams) the read of a
+// 20-event stream took a median of 99 us through the position log (one
+// iterator seeking forwards to each position; it touches one log block per
+// event and thrashes the block cache once the log outgrows it) and 46 to 50
+// us from the clustered copy. Against that, with 128 appenders the copy
+// cost about a third of the append throughput (13,000 and 26,500 events/s
+// with the copy, 27,800 and 40,000 without, in alternating runs), because
+// the WAL fsync waits behind twice the bytes and the compactions that
+// follow them. Stream reads are on the path of every command, so the copy
+// stays. Writing the log and the indexes to two pebble instances, the
+// indexes without a WAL and rebuilt from the log after a crash, would keep
+// the reads and give back most of the throughput; it is not done yet.
+//
+// Open reads the whole ID index into the ID filter: its time and the
+// filter's memory (about 10 bits per event) grow with the ledger.
 //
 // # Tuning
 //

@@ -27,6 +27,10 @@ func (s *Store) precheckIDs(r *appendReq) error {
 	gen := s.applied.Load()
 	key := make([]byte, 0, 17)
 	for i := range r.events {
+		if !s.ids.mayContain(r.events[i].ID) {
+			// Invariant 9: the ID was in no group applied by gen.
+			continue
+		}
 		key = appendIDKey(key[:0], r.events[i].ID)
 		_, closer, err := s.db.Get(key)
 		if err == nil {

@@ -91,6 +91,9 @@ type Store struct {
 	lock io.Closer
 	log  *slog.Logger
 
+	// ids filters event IDs before the ID index is read (see idFilter).
+	ids *idFilter
+
 	// head is the last acknowledged position: every event at or before it
 	// is durable, and readers never look past it (invariant 6).
 	head atomic.Uint64
@@ -163,6 +166,11 @@ func Open(dir string, opts Options) (*Store, error) {
 		return nil, fmt.Errorf("embedded: open %s: %w", dir, err)
 	}
 	s.head.Store(head)
+	if s.ids, err = loadIDFilter(db, head); err != nil {
+		db.Close()
+		lock.Close()
+		return nil, fmt.Errorf("embedded: open %s: load event IDs: %w", dir, err)
+	}
 	w := newWriter(s, head)
 	go w.run()
 	s.log.Info("event store open", "dir", dir, "head", head)

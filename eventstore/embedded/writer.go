@@ -174,6 +174,8 @@ func (w *writer) prepare(b *pebble.Batch, r *appendReq, at time.Time) (eventstor
 			return res, err
 		}
 		w.groupIDs[d.ID] = pendingEvent{req: r, index: i, position: e.Position, version: version}
+		// Invariant 9: the filter knows the ID before its batch is applied.
+		w.s.ids.add(d.ID)
 		version++
 		w.next++
 	}
