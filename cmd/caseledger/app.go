@@ -12,6 +12,7 @@ import (
 
 	"github.com/caseledger/caseledger/eventstore"
 	caseledgerhttp "github.com/caseledger/caseledger/http"
+	"github.com/caseledger/caseledger/projections"
 )
 
 // version is set at build time with -ldflags "-X main.version=...".
@@ -40,6 +41,7 @@ type Main struct {
 	// maintenance commands.
 	quietLog *slog.Logger
 	store    eventstore.Store
+	views    *projections.Runner
 	server   *caseledgerhttp.Server
 	serving  bool
 }
@@ -56,6 +58,7 @@ var commands = []struct {
 	run           func(m *Main, ctx context.Context, args []string) error
 }{
 	{"serve", "run the HTTP API on the embedded store", (*Main).serve},
+	{"replay", "rebuild the read models from the log, with a progress bar", (*Main).replay},
 	{"verify", "check every chain hash and report the first broken event", (*Main).verify},
 	{"export", "write the log as NDJSON, optionally filtered", (*Main).export},
 	{"import", "read NDJSON into an empty store, verifying chains", (*Main).importLog},
@@ -108,7 +111,7 @@ func (m *Main) URL() string {
 }
 
 // Close stops the server, letting requests in flight finish within the
-// shutdown timeout, then closes the store. It is safe to call after any
+// shutdown timeout, then closes the read models and the store. It is safe to call after any
 // Run.
 func (m *Main) Close() error {
 	var errs []error
@@ -120,6 +123,12 @@ func (m *Main) Close() error {
 			errs = append(errs, fmt.Errorf("stopping the server: %w", err))
 		}
 		m.server, m.serving = nil, false
+	}
+	if m.views != nil {
+		if err := m.views.Close(); err != nil {
+			errs = append(errs, fmt.Errorf("closing the read models: %w", err))
+		}
+		m.views = nil
 	}
 	if m.store != nil {
 		if err := m.store.Close(); err != nil {

@@ -1,6 +1,7 @@
 // Command caseledger runs the caseledger service and its maintenance tools:
 //
 //	caseledger serve     the HTTP API on the embedded store
+//	caseledger replay    rebuild the read models, with a progress bar
 //	caseledger verify    check every chain hash; report the first broken event
 //	caseledger export    the log as NDJSON, optionally filtered
 //	caseledger import    NDJSON into an empty store, verifying chains

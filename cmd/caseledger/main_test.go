@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	main "github.com/caseledger/caseledger/cmd/caseledger"
 )
@@ -89,6 +90,7 @@ func TestServeAnswersWithTokensMintedFromTheDataDirectory(t *testing.T) {
 	if got, want := status, http.StatusOK; got != want {
 		t.Errorf("healthz: status = %d, want %d", got, want)
 	}
+	mustBecomeReady(t, m.URL())
 	if err := m.Close(); err != nil {
 		t.Fatalf("Close: %v", err)
 	}
@@ -107,6 +109,9 @@ func TestMaintenanceGoesThroughARunningServerOrDirectlyToAStoppedStore(t *testin
 		}
 	}
 
+	if _, err := run(t, env, "replay"); !errors.Is(err, main.ErrHeld) {
+		t.Errorf("replay on a held store: error = %v, want ErrHeld", err)
+	}
 	if _, err := run(t, env, "verify"); !errors.Is(err, main.ErrHeld) {
 		t.Errorf("verify on a held store: error = %v, want ErrHeld", err)
 	}
@@ -133,6 +138,13 @@ func TestMaintenanceGoesThroughARunningServerOrDirectlyToAStoppedStore(t *testin
 		t.Fatal(err)
 	}
 
+	out, err = run(t, env, "replay", "--only", "case_status,case_timeline")
+	if err != nil || out != "rebuilt case_status\nrebuilt case_timeline\n" {
+		t.Errorf("replay = %q, %v; want case_status and case_timeline rebuilt", out, err)
+	}
+	if _, err := run(t, env, "replay", "--only", "gossip"); err == nil {
+		t.Errorf("replay of an unknown read model succeeded")
+	}
 	stopped, err := run(t, env, "export")
 	if err != nil {
 		t.Fatal(err)
@@ -232,5 +244,23 @@ func TestVersionAndUsage(t *testing.T) {
 	}
 	if _, err := run(t, nil, "serve", "--help"); err != nil {
 		t.Errorf("serve --help: %v", err)
+	}
+}
+
+// mustBecomeReady waits until /readyz answers 200: the read models catch
+// up in the background. The deadline is generous; the test asserts that
+// readiness comes, not how fast.
+func mustBecomeReady(tb testing.TB, url string) {
+	tb.Helper()
+	deadline := time.Now().Add(time.Minute)
+	for {
+		status, body := call(tb, http.MethodGet, url+"/readyz", "", "")
+		if status == http.StatusOK {
+			return
+		}
+		if time.Now().After(deadline) {
+			tb.Fatalf("/readyz still %d after a minute: %s", status, body)
+		}
+		time.Sleep(20 * time.Millisecond)
 	}
 }

@@ -39,7 +39,13 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 			m.log.Info("demo: the store already holds events; serving them as they are")
 		}
 	}
+	views, err := m.openViews(store, m.log)
+	if err != nil {
+		return err
+	}
 	srv, err := caseledgerhttp.NewServer(caseledgerhttp.Config{
+		Ready:          viewsReady(views),
+		ProjectionLag:  viewsLag(views),
 		Store:          store,
 		Logger:         m.log.With("component", "http"),
 		PublicKey:      key.Public().(ed25519.PublicKey),
