@@ -9,16 +9,17 @@ import (
 	"github.com/caseledger/caseledger/eventstore"
 )
 
-// The ID check of rule 7 costs one ID index lookup per event, almost always
-// a miss. The caller does these lookups in its own goroutine (precheckIDs),
-// and the writer only checks the IDs against the groups applied since (the
-// recentIDs window) and the group it is preparing. An ID found anywhere, or
-// a lookup older than the window, sends the append down the slow path: the
-// writer waits until everything it prepared is applied and looks the IDs up
-// itself (findRecorded).
+// The ID check of rule 7 needs, for almost every event, proof that its ID
+// is new. The caller gets it in its own goroutine (precheckIDs): from the
+// in-memory ID filter, or from the ID index when the filter says "maybe".
+// The writer then checks the IDs only against the groups prepared since
+// (the recentIDs window) and the group it is preparing. An ID found
+// anywhere, or a check older than the window, sends the append down the
+// slow path: the writer waits until everything it prepared is applied and
+// looks the IDs up itself (findRecorded).
 
-// precheckIDs looks r's event IDs up in the ID index and, if none is there,
-// marks r as checked as of the applied generation read before the lookups.
+// precheckIDs checks r's event IDs and, if none is recorded, marks r as
+// checked as of the applied generation read before the checks.
 func (s *Store) precheckIDs(r *appendReq) error {
 	if err := s.acquire(); err != nil {
 		return err

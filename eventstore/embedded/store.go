@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/cockroachdb/pebble/v2"
-	"github.com/cockroachdb/pebble/v2/bloom"
 	"github.com/cockroachdb/pebble/v2/vfs"
 
 	"github.com/caseledger/caseledger/eventstore"
@@ -21,8 +20,8 @@ import (
 // open.
 var ErrLocked = errors.New("embedded: directory is locked by another store")
 
-// Defaults for the tuning knobs, measured as described in the package
-// comment ("Tuning").
+// Defaults for the tuning knobs; the package comment ("Tuning") says how
+// they were chosen.
 const (
 	DefaultMemTableSize   = 16 << 20
 	DefaultBlockCacheSize = 512 << 20
@@ -51,8 +50,6 @@ type Options struct {
 	// HeadCacheSize bounds how many stream heads the writer keeps in memory
 	// (DefaultHeadCacheSize); heads it dropped are reloaded from disk.
 	HeadCacheSize int
-
-	pipelineDepth int
 }
 
 func (o *Options) setDefaults() {
@@ -73,9 +70,6 @@ func (o *Options) setDefaults() {
 	}
 	if o.MaxGroupSize <= 0 {
 		o.MaxGroupSize = DefaultMaxGroupSize
-	}
-	if o.pipelineDepth <= 0 {
-		o.pipelineDepth = pipelineDepth
 	}
 	if o.HeadCacheSize <= 0 {
 		o.HeadCacheSize = DefaultHeadCacheSize
@@ -175,24 +169,6 @@ func Open(dir string, opts Options) (*Store, error) {
 	go w.run()
 	s.log.Info("event store open", "dir", dir, "head", head)
 	return s, nil
-}
-
-func pebbleOptions(o *Options) *pebble.Options {
-	cache := pebble.NewCache(o.BlockCacheSize)
-	po := &pebble.Options{
-		FS:                 o.FS,
-		Cache:              cache,
-		MemTableSize:       o.MemTableSize,
-		Logger:             pebbleLogger{o.Logger},
-		FormatMajorVersion: pebble.FormatNewest,
-	}
-	// Point lookups (the event-ID index of rule 7, log records by position)
-	// mostly miss or hit one level; bloom filters let them skip the others.
-	for i := range po.Levels {
-		po.Levels[i].FilterPolicy = bloom.FilterPolicy(10)
-	}
-	po.EnsureDefaults()
-	return po
 }
 
 // recover checks the format marker, writing it into a new directory, and
@@ -302,23 +278,4 @@ func (s *Store) publish(head uint64) {
 	close(s.notify)
 	s.notify = make(chan struct{})
 	s.notifyMu.Unlock()
-}
-
-// pebbleLogger sends pebble's log lines to slog.
-type pebbleLogger struct{ l *slog.Logger }
-
-func (p pebbleLogger) Infof(format string, args ...any) {
-	p.l.Info(fmt.Sprintf(format, args...), "component", "pebble")
-}
-
-func (p pebbleLogger) Errorf(format string, args ...any) {
-	p.l.Error(fmt.Sprintf(format, args...), "component", "pebble")
-}
-
-// Fatalf is called by pebble on unrecoverable corruption; pebble expects it
-// not to return.
-func (p pebbleLogger) Fatalf(format string, args ...any) {
-	msg := fmt.Sprintf(format, args...)
-	p.l.Error(msg, "component", "pebble")
-	panic("embedded: pebble: " + msg)
 }

@@ -50,7 +50,7 @@ func newWriter(s *Store, head uint64) *writer {
 // unbuffered, so once run has returned no append is stranded in it: a
 // sender either handed its append over or sees closing.
 func (w *writer) run() {
-	depth := w.s.opts.pipelineDepth
+	depth := pipelineDepth
 	// slots bounds the groups in flight. The writer takes a slot before it
 	// gathers a group, so appends that arrive while the disk syncs join the
 	// next group rather than queue behind a group gathered too early.
