@@ -56,7 +56,7 @@ func (c *gateClock) holdNext() (entered <-chan struct{}, release func()) {
 // inOneGroup holds the writer with a first append, starts appends (each
 // returning its error), gives them time to queue, and releases the writer,
 // so that the queued appends form the next group. It returns each append's
-// error and the recorded-at time of the group that held the most of them.
+// error; recorded-at times tell which appends shared a group.
 func inOneGroup(t *testing.T, s *embedded.Store, clock *gateClock, appends []func() error) []error {
 	t.Helper()
 	entered, release := clock.holdNext()
@@ -143,20 +143,20 @@ func TestGroupCommitFailedAppendsDoNotFailTheirGroup(t *testing.T) {
 		append func() error
 		want   error
 	}{
-		{"good", func() error { return appendErr(s, ctx, "case-a", eventstore.NoStream) }, nil},
-		{"wrong version", func() error { return appendErr(s, ctx, "case-old", eventstore.Exact(7)) }, eventstore.ErrWrongVersion},
-		{"good after a failure", func() error { return appendErr(s, ctx, "case-old", eventstore.Exact(0)) }, nil},
+		{"good", func() error { return appendErr(ctx, s, "case-a", eventstore.NoStream) }, nil},
+		{"wrong version", func() error { return appendErr(ctx, s, "case-old", eventstore.Exact(7)) }, eventstore.ErrWrongVersion},
+		{"good after a failure", func() error { return appendErr(ctx, s, "case-old", eventstore.Exact(0)) }, nil},
 		{"reused ID", func() error {
 			_, err := s.Append(ctx, "case-b", eventstore.NoStream, reused)
 			return err
 		}, eventstore.ErrDuplicateEventID},
-		{"cancelled while queued", func() error {
-			// The writer is held, so this append is still queued
-			// when its context ends.
+		{"cancelled before it is queued", func() error {
+			// The writer is held, so this append still waits to
+			// be handed over when its context ends.
 			go func() { time.Sleep(10 * time.Millisecond); cancel() }()
-			return appendErr(s, cancelled, "case-c", eventstore.NoStream)
+			return appendErr(cancelled, s, "case-c", eventstore.NoStream)
 		}, context.Canceled},
-		{"good at the end", func() error { return appendErr(s, ctx, "case-d", eventstore.NoStream) }, nil},
+		{"good at the end", func() error { return appendErr(ctx, s, "case-d", eventstore.NoStream) }, nil},
 	}
 	appends := make([]func() error, len(tests))
 	for i := range tests {
@@ -170,12 +170,22 @@ func TestGroupCommitFailedAppendsDoNotFailTheirGroup(t *testing.T) {
 	}
 	all := MustReadAll(t, s)
 	checkLog(t, all)
+	// The good appends were committed together, around the failures.
+	at := map[string]time.Time{}
+	for _, e := range all {
+		if e.Stream != "case-old" || e.Version == 1 {
+			at[e.Stream] = e.RecordedAt
+		}
+	}
+	if !at["case-a"].Equal(at["case-old"]) || !at["case-a"].Equal(at["case-d"]) {
+		t.Fatalf("good appends recorded at %v: the test did not group them", at)
+	}
 	if _, err := s.ReadStream(ctx, "case-c", eventstore.ReadStreamOptions{}); !errors.Is(err, eventstore.ErrStreamNotFound) {
 		t.Fatalf("the cancelled append left case-c: %v", err)
 	}
 }
 
-func appendErr(s *embedded.Store, ctx context.Context, stream string, expected eventstore.ExpectedVersion) error {
+func appendErr(ctx context.Context, s *embedded.Store, stream string, expected eventstore.ExpectedVersion) error {
 	_, err := s.Append(ctx, stream, expected, newEvent("Noted", 0))
 	return err
 }
@@ -192,4 +202,33 @@ func largestGroup(events []eventstore.RecordedEvent, stream string) int {
 		}
 	}
 	return most
+}
+
+// TestAppendCancelledInTheWriterRecordsNothing cancels an append after the
+// writer took it but before it was prepared: the writer drops it.
+func TestAppendCancelledInTheWriterRecordsNothing(t *testing.T) {
+	ctx := context.Background()
+	clock := newGateClock()
+	s, err := embedded.Open("/db", embedded.Options{FS: vfs.NewMem(), Clock: clock.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	entered, release := clock.holdNext()
+	cancelled, cancel := context.WithCancel(ctx)
+	done := make(chan error, 1)
+	go func() { done <- appendErr(cancelled, s, "case-1", eventstore.NoStream) }()
+	<-entered // the writer holds the append in the group it prepares
+	cancel()
+	release()
+	if err := <-done; !errors.Is(err, context.Canceled) {
+		t.Fatalf("got %v, want context.Canceled", err)
+	}
+	if _, err := s.ReadStream(ctx, "case-1", eventstore.ReadStreamOptions{}); !errors.Is(err, eventstore.ErrStreamNotFound) {
+		t.Fatalf("read after the cancelled append: got %v, want ErrStreamNotFound", err)
+	}
+	// The store goes on: the next append takes position 1.
+	if res := MustAppend(t, s, "case-1", eventstore.NoStream, newEvent("Filed", 1)); res.FirstPosition != 1 {
+		t.Fatalf("next append at position %d, want 1", res.FirstPosition)
+	}
 }
