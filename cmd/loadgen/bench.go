@@ -17,13 +17,15 @@ import (
 	"github.com/caseledger/caseledger/eventstore"
 	"github.com/caseledger/caseledger/eventstore/embedded"
 	caseledgerhttp "github.com/caseledger/caseledger/http"
+	"github.com/caseledger/caseledger/projections"
 )
 
 // bench is the system under test and what the phases send it: the store,
-// the server on 127.0.0.1, the cases and open items, and their tokens.
+// the read models, the server on 127.0.0.1, the cases and open items, and their tokens.
 type bench struct {
 	cfg     Config
 	store   eventstore.Store
+	views   *projections.Runner
 	logFile *os.File
 	srv     *caseledgerhttp.Server
 	client  *http.Client
@@ -68,6 +70,12 @@ func openBench(ctx context.Context, cfg Config, out io.Writer) (_ *bench, err er
 	}
 	b.store = s
 	if err := b.prepare(ctx, out); err != nil {
+		return nil, err
+	}
+	if b.views, err = openViews(s, cfg.Data, log); err != nil {
+		return nil, err
+	}
+	if err := waitViews(ctx, b.views, out); err != nil {
 		return nil, err
 	}
 	pub, key, err := ed25519.GenerateKey(rand.Reader)
@@ -191,6 +199,10 @@ func (b *bench) close() error {
 		errs = append(errs, b.srv.Close(ctx))
 		cancel()
 		b.srv = nil
+	}
+	if b.views != nil {
+		errs = append(errs, b.views.Close())
+		b.views = nil
 	}
 	if b.store != nil {
 		errs = append(errs, b.store.Close())

@@ -1,0 +1,69 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"path/filepath"
+	"time"
+
+	"github.com/caseledger/caseledger/eventstore"
+	"github.com/caseledger/caseledger/projections"
+	"github.com/caseledger/caseledger/projections/casestatus"
+	"github.com/caseledger/caseledger/projections/dispute"
+	"github.com/caseledger/caseledger/projections/metrics"
+	"github.com/caseledger/caseledger/projections/timeline"
+	"github.com/caseledger/caseledger/projections/watcher"
+)
+
+// openViews opens the read models "caseledger serve" runs beside the
+// store (cmd/caseledger/views.go; a main package cannot be imported, so
+// the list is repeated here), in <data>/projections. They fold every
+// appended event, so commands pay for them as they do in production.
+func openViews(store eventstore.Store, data string, log *slog.Logger) (*projections.Runner, error) {
+	r, err := projections.Open(store, filepath.Join(data, "projections"),
+		projections.Options{Logger: log.With("component", "projections")},
+		casestatus.Projection{}, timeline.Projection{}, dispute.Projection{}, metrics.Projection{}, watcher.Index{})
+	if err != nil {
+		return nil, fmt.Errorf("opening the read models: %w", err)
+	}
+	return r, nil
+}
+
+// waitViews waits until every read model has folded the whole log, so
+// that no catch-up competes with the measured load, printing progress
+// every few seconds. A fresh store of 100k cases takes minutes.
+func waitViews(ctx context.Context, r *projections.Runner, out io.Writer) error {
+	start, last := time.Now(), time.Now()
+	for {
+		sts, err := r.Status(ctx)
+		if err != nil {
+			return err
+		}
+		behind, lag := 0, uint64(0)
+		for _, st := range sts {
+			if st.State == projections.StateFailed {
+				return fmt.Errorf("read model %s failed: %w", st.Name, st.Err)
+			}
+			if st.Lag > 0 {
+				behind++
+				lag = max(lag, st.Lag)
+			}
+		}
+		if behind == 0 {
+			fmt.Fprintf(out, "read models: %d caught up in %s\n", len(sts), time.Since(start).Round(time.Millisecond))
+			return nil
+		}
+		if time.Since(last) > 10*time.Second {
+			fmt.Fprintf(out, "read models: %d of %d behind, by up to %d events\n", behind, len(sts), lag)
+			last = time.Now()
+		}
+		select {
+		case <-ctx.Done():
+			return errors.Join(ctx.Err(), errors.New("waiting for the read models"))
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
+}
