@@ -35,6 +35,7 @@ func (s *Store) ReadStream(ctx context.Context, stream string, opts eventstore.R
 		events []eventstore.RecordedEvent
 		ok     bool
 		step   = it.Next
+		n      = names{stream: stream}
 	)
 	switch {
 	case opts.Direction == eventstore.Forwards:
@@ -67,7 +68,7 @@ func (s *Store) ReadStream(ctx context.Context, stream string, opts eventstore.R
 			continue
 		}
 		events = append(events, eventstore.RecordedEvent{})
-		rec.materialize(pos, &events[len(events)-1])
+		rec.materialize(pos, &events[len(events)-1], &n)
 	}
 	if err := it.Error(); err != nil {
 		return nil, err
@@ -136,8 +137,13 @@ func (s *Store) scan(ctx context.Context, from uint64, dir eventstore.Direction,
 		events   []eventstore.RecordedEvent
 		last     uint64
 		rec      record
+		n        names
 		examined int
 	)
+	if f.IsZero() && limit > 0 {
+		// Every record examined is kept: size the result once.
+		events = make([]eventstore.RecordedEvent, 0, min(limit, 1024))
+	}
 	for ; ok; ok = step() {
 		if examined&1023 == 1023 {
 			if err := ctx.Err(); err != nil {
@@ -175,10 +181,13 @@ func (s *Store) scan(ctx context.Context, from uint64, dir eventstore.Direction,
 			return nil, 0, corruptAt(last, err)
 		}
 		events = append(events, eventstore.RecordedEvent{})
-		rec.materialize(last, &events[len(events)-1])
+		rec.materialize(last, &events[len(events)-1], &n)
 		if (limit > 0 && len(events) >= limit) || (maxScan > 0 && examined >= maxScan) {
 			break
 		}
+	}
+	if len(events) == 0 {
+		events = nil
 	}
 	return events, last, it.Error()
 }

@@ -110,17 +110,31 @@ func lenPrefixed(b []byte) (field, rest []byte, err error) {
 	return b[n : n+int(l)], b[n+int(l):], nil
 }
 
+// names reuses the strings of the last stream name and event type that
+// materialize made: a read returns many events of one stream or of few
+// types, and each reuse saves an allocation.
+type names struct {
+	stream, typ string
+}
+
+func (n *names) intern(last *string, b []byte) string {
+	if *last != string(b) {
+		*last = string(b)
+	}
+	return *last
+}
+
 // materialize copies r into e. Data and metadata share one allocation.
-func (r *record) materialize(pos uint64, e *eventstore.RecordedEvent) {
+func (r *record) materialize(pos uint64, e *eventstore.RecordedEvent, n *names) {
 	buf := make([]byte, len(r.data)+len(r.metadata))
 	copy(buf, r.data)
 	copy(buf[len(r.data):], r.metadata)
 	*e = eventstore.RecordedEvent{
 		ID:         r.id,
-		Stream:     string(r.stream),
+		Stream:     n.intern(&n.stream, r.stream),
 		Version:    r.version,
 		Position:   pos,
-		Type:       string(r.typ),
+		Type:       n.intern(&n.typ, r.typ),
 		Data:       buf[:len(r.data):len(r.data)],
 		RecordedAt: time.Unix(0, r.recordedAt).UTC(),
 		Hash:       r.hash,
