@@ -76,6 +76,7 @@ type accessRow struct {
 	route  string   // as Server.Routes spells it
 	bundle string   // the case's bundle; enterprise_change when empty
 	omit   []string // applicant materials the submission lacks
+	views  bool     // the route reads the read models
 	setup  []step
 	call   step // who is ignored: every role calls
 	allow  map[caseledgerhttp.Role]int
@@ -107,6 +108,8 @@ func accessRows() []accessRow {
 		{route: "GET /v1/cases/{id}/live", call: step{method: http.MethodGet, path: "/v1/cases/{id}/live", stream: true}, allow: map[caseledgerhttp.Role]int{A: 200, W: 200, D: 200, S: 200, N: 200}},
 		{route: "GET /v1/cases/{id}/timeline", setup: []step{acceptCase}, call: step{method: http.MethodGet, path: "/v1/cases/{id}/timeline"}, allow: map[caseledgerhttp.Role]int{A: 200, W: 200, D: 200, S: 200, N: 200}},
 		{route: "GET /v1/cases/{id}/diff", setup: []step{acceptCase}, call: step{method: http.MethodGet, path: "/v1/cases/{id}/diff?from=1"}, allow: map[caseledgerhttp.Role]int{A: 200, W: 200, D: 200, S: 200, N: 200}},
+		{route: "GET /v1/items/overdue", views: true, setup: []step{acceptCase}, call: step{method: http.MethodGet, path: "/v1/items/overdue?on=2026-06-01"}, allow: map[caseledgerhttp.Role]int{W: 200, D: 200, S: 200, N: 200}},
+		{route: "GET /v1/items/warnings", views: true, setup: []step{acceptCase}, call: step{method: http.MethodGet, path: "/v1/items/warnings"}, allow: map[caseledgerhttp.Role]int{W: 200, D: 200, S: 200, N: 200}},
 		{route: "GET /v1/cases/{id}/events", call: step{method: http.MethodGet, path: "/v1/cases/{id}/events"}, allow: map[caseledgerhttp.Role]int{S: 200, N: 200}},
 		{route: "GET /v1/admin/verify", call: step{method: http.MethodGet, path: "/v1/admin/verify"}, allow: map[caseledgerhttp.Role]int{N: 200}},
 		{route: "GET /v1/admin/export", call: step{method: http.MethodGet, path: "/v1/admin/export"}, allow: map[caseledgerhttp.Role]int{N: 200}},
@@ -189,7 +192,11 @@ func TestEveryRouteForEveryRole(t *testing.T) {
 		t.Run(row.route, func(t *testing.T) {
 			// Rows mostly wait for fsyncs; two at a time halve the wall time.
 			t.Parallel()
-			ts := MustServer(t)
+			var opts []serverOption
+			if row.views {
+				opts = append(opts, withViews(t))
+			}
+			ts := MustServer(t, opts...)
 			bundle := row.bundle
 			if bundle == "" {
 				bundle = "enterprise_change"

@@ -144,6 +144,20 @@ func queryInt(c echo.Context, name string, def, lo, hi int) (int, error) {
 	return n, nil
 }
 
+// queryUint reads an optional unsigned integer query parameter (0 when
+// absent).
+func queryUint(c echo.Context, name string) (uint64, error) {
+	s := c.QueryParam(name)
+	if s == "" {
+		return 0, nil
+	}
+	n, err := strconv.ParseUint(s, 10, 64)
+	if err != nil {
+		return 0, invalidField(name, "must be an integer of 0 or more")
+	}
+	return n, nil
+}
+
 // jsonEncode writes v as compact JSON followed by a newline.
 func jsonEncode(w io.Writer, v any) error {
 	enc := json.NewEncoder(w)

@@ -19,6 +19,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/caseledger/caseledger/eventstore"
+	"github.com/caseledger/caseledger/projections"
 )
 
 // Config is what a Server needs. Store, Logger and PublicKey are required.
@@ -30,6 +31,9 @@ type Config struct {
 	// Ready reports whether the read models have caught up; /readyz answers
 	// 503 while it fails. Nil means always ready.
 	Ready func(context.Context) error
+	// Views are the read models behind the list queries; nil answers those
+	// routes with 503.
+	Views *projections.Runner
 	// ProjectionLag is exported as the projection lag gauge; nil leaves the
 	// gauge out.
 	ProjectionLag func() float64

@@ -22,6 +22,8 @@ import (
 	"github.com/caseledger/caseledger/eventstore"
 	"github.com/caseledger/caseledger/eventstore/embedded"
 	caseledgerhttp "github.com/caseledger/caseledger/http"
+	"github.com/caseledger/caseledger/projections"
+	"github.com/caseledger/caseledger/projections/timeline"
 )
 
 // testNow is the fixed clock of test servers: tokens and commands use it.
@@ -49,6 +51,19 @@ func MustServer(tb testing.TB, opts ...serverOption) *testServer {
 	}
 	tb.Cleanup(func() { store.Close() })
 	return mustServerOn(tb, store, opts...)
+}
+
+// withViews gives the server the timeline read model, folding in the
+// background, for the list queries.
+func withViews(tb testing.TB) serverOption {
+	return func(cfg *caseledgerhttp.Config) {
+		r, err := projections.Open(cfg.Store, tb.TempDir(), projections.Options{}, timeline.Projection{})
+		if err != nil {
+			tb.Fatal(err)
+		}
+		tb.Cleanup(func() { r.Close() })
+		cfg.Views = r
+	}
 }
 
 func mustServerOn(tb testing.TB, store eventstore.Store, opts ...serverOption) *testServer {

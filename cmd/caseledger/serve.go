@@ -44,6 +44,7 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 		return err
 	}
 	srv, err := caseledgerhttp.NewServer(caseledgerhttp.Config{
+		Views:          views,
 		Ready:          viewsReady(views),
 		ProjectionLag:  viewsLag(views),
 		Store:          store,

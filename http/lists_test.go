@@ -1,0 +1,59 @@
+package http_test
+
+import (
+	"fmt"
+	"net/http"
+	"testing"
+
+	caseledgerhttp "github.com/caseledger/caseledger/http"
+)
+
+func TestOverdueListShowsEachOfficialTheirShare(t *testing.T) {
+	ts := MustServer(t, withViews(t))
+	caseID := mustSubmit(t, ts, "late")
+	res := ts.Do(t, request{Method: http.MethodPost, Path: "/v1/cases/" + caseID + "/accept", Token: ts.Token(t, window), Body: `{"acceptance_number":"ZS-7"}`})
+	if res.Status != http.StatusOK {
+		t.Fatalf("accept: %d %s", res.Status, res.Body)
+	}
+	// The accept's position makes the list wait until the read model has
+	// folded it.
+	after := fmt.Sprintf("&min_position=%v", res.JSON(t)["position"])
+	tests := []struct {
+		name      string
+		who       caseledgerhttp.Principal
+		query     string
+		wantItems string
+	}{
+		{"the department of the item", market, "?on=2026-06-01", "[registration_change]"},
+		{"another department", officer("tax"), "?on=2026-06-01", "[]"},
+		{"the region's supervisor", supervisor, "?on=2026-06-01", "[registration_change]"},
+		{"another region's supervisor, even asking for this region", foreignSup, "?on=2026-06-01&region=442000", "[]"},
+		{"nothing is overdue on the day of dispatch", admin, "?on=2026-02-12", "[]"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			res := ts.Do(t, request{Method: http.MethodGet, Path: "/v1/items/overdue" + tt.query + after, Token: ts.Token(t, tt.who)})
+			if res.Status != http.StatusOK {
+				t.Fatalf("status = %d: %s", res.Status, res.Body)
+			}
+			var items []string
+			for _, it := range res.JSON(t)["items"].([]any) {
+				m := it.(map[string]any)
+				if m["case_id"] == caseID {
+					items = append(items, m["item"].(string))
+				}
+			}
+			if got, want := fmt.Sprint(items), tt.wantItems; got != want {
+				t.Errorf("items = %s, want %s", got, want)
+			}
+		})
+	}
+}
+
+func TestListsWithoutReadModelsAreUnavailable(t *testing.T) {
+	ts := MustServer(t)
+	res := ts.Do(t, request{Method: http.MethodGet, Path: "/v1/items/overdue", Token: ts.Token(t, admin)})
+	if got, want := res.Status, http.StatusServiceUnavailable; got != want {
+		t.Errorf("status = %d, want %d", got, want)
+	}
+}
