@@ -22,6 +22,7 @@ type writer struct {
 	key      []byte
 	val      []byte
 	sval     []byte
+	batchErr error // the batch refused an entry; see batchFailed
 }
 
 // group is one batch of appends, committed with one pebble batch.
@@ -116,6 +117,13 @@ func (w *writer) prepareGroup(g *group) {
 	for _, r := range g.reqs {
 		r.res, r.err = w.prepare(b, r, at)
 	}
+	if w.batchErr != nil {
+		// The batch holds part of an append and the caches are ahead of
+		// it: nothing of the group may be committed, nor anything after.
+		b.Close()
+		g.err = w.s.fail(w.batchErr)
+		return
+	}
 	if w.next == first {
 		b.Close()
 		return
@@ -123,6 +131,15 @@ func (w *writer) prepareGroup(g *group) {
 	w.gen++
 	w.recent.add(w.gen, w.groupIDs)
 	g.batch, g.gen, g.first, g.last = b, w.gen, first, w.next-1
+}
+
+// batchFailed records that the group's batch refused an entry, which fails
+// the group and the store, and returns err for the append at hand.
+func (w *writer) batchFailed(err error) error {
+	if w.batchErr == nil {
+		w.batchErr = err
+	}
+	return err
 }
 
 // prepare checks one append and adds its events to b.
@@ -161,17 +178,17 @@ func (w *writer) prepare(b *pebble.Batch, r *appendReq, at time.Time) (eventstor
 		w.val = appendRecord(w.val[:0], &e, i, len(r.events))
 		w.key = appendLogKey(w.key[:0], e.Position)
 		if err := b.Set(w.key, w.val, nil); err != nil {
-			return res, err
+			return res, w.batchFailed(err)
 		}
 		w.sval = appendPosition(w.sval[:0], e.Position)
 		w.sval = append(w.sval, w.val...)
 		w.key = appendStreamKey(w.key[:0], r.stream, version)
 		if err := b.Set(w.key, w.sval, nil); err != nil {
-			return res, err
+			return res, w.batchFailed(err)
 		}
 		w.key = appendIDKey(w.key[:0], d.ID)
 		if err := b.Set(w.key, w.sval[:8], nil); err != nil {
-			return res, err
+			return res, w.batchFailed(err)
 		}
 		w.groupIDs[d.ID] = pendingEvent{req: r, index: i, position: e.Position, version: version}
 		// Invariant 9: the filter knows the ID before its batch is applied.
