@@ -1,6 +1,7 @@
 package domain
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"reflect"
@@ -119,18 +120,25 @@ func (r *Registry) Encode(ev Event) (string, json.RawMessage, json.RawMessage, e
 	if !ok {
 		return "", nil, nil, fmt.Errorf("domain: encode: unregistered event type %q", ev.Type())
 	}
-	data, err := encodeData(reg.plan, ev)
+	m := ev.Meta()
+	// Data and metadata are built in one pooled buffer and copied out in
+	// one allocation; data's capacity ends where metadata begins.
+	buf := scratch.Get().(*[]byte)
+	defer scratch.Put(buf)
+	b, err := appendData((*buf)[:0], reg.plan, ev)
 	if err != nil {
 		return "", nil, nil, fmt.Errorf("domain: encode %s: %w", ev.Type(), err)
 	}
-	m := ev.Meta()
-	meta := encodeMetadata(eventstore.Metadata{
+	n := len(b)
+	b = appendMetadata(b, eventstore.Metadata{
 		Actor:         string(m.Actor.Role) + ":" + m.Actor.PersonID,
 		CorrelationID: m.CaseID,
 		CausationID:   m.CommandID,
 		Schema:        reg.version,
 	})
-	return ev.Type(), data, meta, nil
+	*buf = b[:0]
+	out := bytes.Clone(b)
+	return ev.Type(), out[:n:n], out[n:], nil
 }
 
 // Decode decodes an event of type typ, upcasting data from the schema
