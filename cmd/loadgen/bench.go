@@ -85,8 +85,8 @@ func openBench(ctx context.Context, cfg Config, out io.Writer) (_ *bench, err er
 	if err := b.mintTokens(key); err != nil {
 		return nil, err
 	}
-	b.srv, err = caseledgerhttp.NewServer(caseledgerhttp.Config{Store: s, Logger: log.With("component", "http"), PublicKey: pub,
-		Version: "loadgen", GaplessPositions: true})
+	b.srv, err = caseledgerhttp.NewServer(caseledgerhttp.Config{Store: s, Views: b.views, Logger: log.With("component", "http"),
+		PublicKey: pub, Version: "loadgen", GaplessPositions: true})
 	if err != nil {
 		return nil, err
 	}
