@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cockroachdb/pebble/v2/vfs"
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/getkin/kin-openapi/openapi3filter"
 	"github.com/getkin/kin-openapi/routers"
@@ -42,10 +43,13 @@ type testServer struct {
 
 type serverOption func(*caseledgerhttp.Config)
 
-// MustServer starts a server on a fresh store in a temp dir.
+// MustServer starts a server on a fresh embedded store. The store keeps
+// its files in memory: these tests are about HTTP, and the store's
+// durability has its own crash tests; without fsyncs the access matrix
+// runs in a fraction of the time.
 func MustServer(tb testing.TB, opts ...serverOption) *testServer {
 	tb.Helper()
-	store, err := embedded.Open(tb.TempDir(), embedded.Options{})
+	store, err := embedded.Open("/store", embedded.Options{FS: vfs.NewMem()})
 	if err != nil {
 		tb.Fatal(err)
 	}
