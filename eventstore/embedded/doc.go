@@ -117,6 +117,8 @@
 // folds the WAL syncs of groups that arrive together into one. The writer
 // takes the slot before it gathers, so appends arriving during an fsync join
 // the next group instead of queueing behind a group gathered too early.
+// With 128 appenders, 4, 8 and 16 slots measured no better than 2: the
+// writer is idle most of the time, and the fsync bounds the throughput.
 //
 // If a commit or a sync fails, the store keeps serving reads of what was
 // acknowledged but fails every later append: the writer's caches are ahead
