@@ -110,6 +110,7 @@ func accessRows() []accessRow {
 		{route: "GET /v1/cases/{id}/diff", setup: []step{acceptCase}, call: step{method: http.MethodGet, path: "/v1/cases/{id}/diff?from=1"}, allow: map[caseledgerhttp.Role]int{A: 200, W: 200, D: 200, S: 200, N: 200}},
 		{route: "GET /v1/items/overdue", views: true, setup: []step{acceptCase}, call: step{method: http.MethodGet, path: "/v1/items/overdue?on=2026-06-01"}, allow: map[caseledgerhttp.Role]int{W: 200, D: 200, S: 200, N: 200}},
 		{route: "GET /v1/items/warnings", views: true, setup: []step{acceptCase}, call: step{method: http.MethodGet, path: "/v1/items/warnings"}, allow: map[caseledgerhttp.Role]int{W: 200, D: 200, S: 200, N: 200}},
+		{route: "GET /v1/stats", views: true, setup: []step{acceptCase}, call: step{method: http.MethodGet, path: "/v1/stats?by=department"}, allow: map[caseledgerhttp.Role]int{caseledgerhttp.RoleAnalyst: 200, S: 200, N: 200}},
 		{route: "GET /v1/cases/{id}/events", call: step{method: http.MethodGet, path: "/v1/cases/{id}/events"}, allow: map[caseledgerhttp.Role]int{S: 200, N: 200}},
 		{route: "GET /v1/admin/verify", call: step{method: http.MethodGet, path: "/v1/admin/verify"}, allow: map[caseledgerhttp.Role]int{N: 200}},
 		{route: "GET /v1/admin/export", call: step{method: http.MethodGet, path: "/v1/admin/export"}, allow: map[caseledgerhttp.Role]int{N: 200}},

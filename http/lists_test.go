@@ -3,6 +3,7 @@ package http_test
 import (
 	"fmt"
 	"net/http"
+	"strings"
 	"testing"
 
 	caseledgerhttp "github.com/caseledger/caseledger/http"
@@ -55,5 +56,42 @@ func TestListsWithoutReadModelsAreUnavailable(t *testing.T) {
 	res := ts.Do(t, request{Method: http.MethodGet, Path: "/v1/items/overdue", Token: ts.Token(t, admin)})
 	if got, want := res.Status, http.StatusServiceUnavailable; got != want {
 		t.Errorf("status = %d, want %d", got, want)
+	}
+}
+
+func TestStatsGroupCompletedWorkWithoutNamingAnyone(t *testing.T) {
+	ts := MustServer(t, withViews(t))
+	caseID := mustAcceptedCase(t, ts)
+	res := ts.Do(t, request{Method: http.MethodPost, Path: "/v1/cases/" + caseID + "/items/registration_change/decide", Token: ts.Token(t, market),
+		Body: `{"outcome":"approved","opinion":"符合条件"}`})
+	if res.Status != http.StatusOK {
+		t.Fatalf("decide: %d %s", res.Status, res.Body)
+	}
+	after := fmt.Sprintf("&min_position=%v", res.JSON(t)["position"])
+	res = ts.Do(t, request{Method: http.MethodGet, Path: "/v1/stats?by=department" + after, Token: ts.Token(t, analyst)})
+	if res.Status != http.StatusOK {
+		t.Fatalf("stats: %d %s", res.Status, res.Body)
+	}
+	var market map[string]any
+	for _, g := range res.JSON(t)["groups"].([]any) {
+		if m := g.(map[string]any); m["department"] == "market" {
+			market = m
+		}
+	}
+	if market == nil {
+		t.Fatalf("no market group in %s", res.Body)
+	}
+	if got, want := market["items_approved"], float64(1); got != want {
+		t.Errorf("market items_approved = %v, want %v", got, want)
+	}
+	for _, secret := range []string{applicant.Subject, window.Subject, "acct-market"} {
+		if strings.Contains(string(res.Body), secret) {
+			t.Errorf("stats name %s: %s", secret, res.Body)
+		}
+	}
+	csv := ts.Do(t, request{Method: http.MethodGet, Path: "/v1/stats?by=department" + after, Token: ts.Token(t, analyst),
+		Header: map[string]string{"Accept": "text/csv"}})
+	if !strings.HasPrefix(string(csv.Body), "department,cases,") {
+		t.Errorf("CSV starts %.40q, want the header row", csv.Body)
 	}
 }

@@ -24,6 +24,7 @@ import (
 	"github.com/caseledger/caseledger/eventstore/embedded"
 	caseledgerhttp "github.com/caseledger/caseledger/http"
 	"github.com/caseledger/caseledger/projections"
+	"github.com/caseledger/caseledger/projections/metrics"
 	"github.com/caseledger/caseledger/projections/timeline"
 )
 
@@ -57,11 +58,11 @@ func MustServer(tb testing.TB, opts ...serverOption) *testServer {
 	return mustServerOn(tb, store, opts...)
 }
 
-// withViews gives the server the timeline read model, folding in the
-// background, for the list queries.
+// withViews gives the server the timeline and metrics read models,
+// folding in the background, for the list and stats queries.
 func withViews(tb testing.TB) serverOption {
 	return func(cfg *caseledgerhttp.Config) {
-		r, err := projections.Open(cfg.Store, tb.TempDir(), projections.Options{}, timeline.Projection{})
+		r, err := projections.Open(cfg.Store, tb.TempDir(), projections.Options{}, timeline.Projection{}, metrics.Projection{})
 		if err != nil {
 			tb.Fatal(err)
 		}

@@ -17,6 +17,11 @@ import (
 // 200 answer to read (nil discards it). Problems are reported by their
 // detail.
 func (m *Main) admin(ctx context.Context, method, path string, body io.Reader, read func(io.Reader) error) error {
+	return m.adminAccepting(ctx, method, path, "application/json", body, read)
+}
+
+// adminAccepting is admin asking for the media type accept.
+func (m *Main) adminAccepting(ctx context.Context, method, path, accept string, body io.Reader, read func(io.Reader) error) error {
 	key, err := loadKey(m.cfg.keyFile(), false)
 	if err != nil {
 		return err
@@ -33,6 +38,7 @@ func (m *Main) admin(ctx context.Context, method, path string, body io.Reader, r
 		return err
 	}
 	req.Header.Set("Authorization", "Bearer "+tok)
+	req.Header.Set("Accept", accept)
 	if body != nil {
 		req.Header.Set("Content-Type", "application/json")
 	}

@@ -126,6 +126,10 @@ func TestMaintenanceGoesThroughARunningServerOrDirectlyToAStoppedStore(t *testin
 	if got, want := strings.Count(online, "\n"), 6; got != want {
 		t.Errorf("exported lines = %d, want %d", got, want)
 	}
+	onlineCSV, err := run(t, env, "export", "--server", m.URL(), "--metrics", "--by", "region")
+	if err != nil || !strings.HasPrefix(onlineCSV, "region,cases,") {
+		t.Errorf("export --metrics through the server = %q, %v", onlineCSV, err)
+	}
 	filtered, err := run(t, env, "export", "--server", m.URL(), "--type", "CasePrechecked")
 	if err != nil || strings.Count(filtered, "\n") != 3 {
 		t.Errorf("filtered export = %d lines, %v; want 3", strings.Count(filtered, "\n"), err)
@@ -144,6 +148,12 @@ func TestMaintenanceGoesThroughARunningServerOrDirectlyToAStoppedStore(t *testin
 	}
 	if _, err := run(t, env, "replay", "--only", "gossip"); err == nil {
 		t.Errorf("replay of an unknown read model succeeded")
+	}
+	csv, err := run(t, env, "export", "--metrics", "--by", "region")
+	// Metrics count cases that ended; these are all still open, so the
+	// CSV is its header row (the http tests check rows).
+	if err != nil || !strings.HasPrefix(csv, "region,cases,") || strings.Count(csv, "\n") != 1 {
+		t.Errorf("export --metrics = %q, %v; want the header row only", csv, err)
 	}
 	stopped, err := run(t, env, "export")
 	if err != nil {

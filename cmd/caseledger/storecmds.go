@@ -16,6 +16,7 @@ import (
 	"github.com/caseledger/caseledger/eventstore"
 	"github.com/caseledger/caseledger/eventstore/embedded"
 	caseledgerhttp "github.com/caseledger/caseledger/http"
+	viewmetrics "github.com/caseledger/caseledger/projections/metrics"
 )
 
 // ErrHeld: the store is held by a running server and no --server was given.
@@ -87,6 +88,8 @@ func (m *Main) export(ctx context.Context, args []string) error {
 	out := fs.String("out", "-", "file to write; - is standard output")
 	categories := fs.String("category", "", "comma-separated stream categories to keep (case, ...); empty keeps all")
 	types := fs.String("type", "", "comma-separated event types to keep; empty keeps all")
+	stats := fs.Bool("metrics", false, "write the service metrics as CSV instead of the log")
+	by := fs.String("by", "month", "with --metrics: group by bundle, item, department, region or month")
 	if err := m.parseConfig(fs, args, "data", "server", "key-file", "log-format", "log-level"); err != nil {
 		return err
 	}
@@ -95,13 +98,21 @@ func (m *Main) export(ctx context.Context, args []string) error {
 		return err
 	}
 	filter := eventstore.Filter{Categories: splitList(*categories), Types: splitList(*types)}
-	if m.cfg.Server != "" {
+	switch {
+	case *stats && m.cfg.Server != "":
+		err = m.adminAccepting(ctx, http.MethodGet, "/v1/stats?"+url.Values{"by": {*by}}.Encode(), "text/csv", nil, func(r io.Reader) error {
+			_, err := io.Copy(w, r)
+			return err
+		})
+	case *stats:
+		err = m.exportMetrics(ctx, viewmetrics.Dimension(*by), w)
+	case m.cfg.Server != "":
 		q := url.Values{"category": filter.Categories, "type": filter.Types}
 		err = m.admin(ctx, http.MethodGet, "/v1/admin/export?"+q.Encode(), nil, func(r io.Reader) error {
 			_, err := io.Copy(w, r)
 			return err
 		})
-	} else {
+	default:
 		var store *embedded.Store
 		if store, err = m.openStopped(embedded.Options{}); err == nil {
 			err = caseledgerhttp.ExportLog(ctx, store, filter, w)
@@ -111,6 +122,24 @@ func (m *Main) export(ctx context.Context, args []string) error {
 		err = cerr
 	}
 	return err
+}
+
+// exportMetrics writes the metrics read model as CSV once it has folded
+// the whole log of the stopped store.
+func (m *Main) exportMetrics(ctx context.Context, by viewmetrics.Dimension, w io.Writer) error {
+	store, err := m.openStopped(embedded.Options{})
+	if err != nil {
+		return err
+	}
+	views, err := m.openViews(store, m.quietLog)
+	if err != nil {
+		return err
+	}
+	head, err := store.Head(ctx)
+	if err != nil {
+		return err
+	}
+	return viewmetrics.Export(ctx, views, head, viewmetrics.Filter{}, by, w)
 }
 
 // backup copies the store into a new directory: through --server while a
