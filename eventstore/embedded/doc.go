@@ -179,4 +179,13 @@
 // compressed) can stay cached during a scan; a stream read touches one to
 // three blocks of the clustered copy and hardly depends on it. Both are
 // knobs in Options.
+//
+// Data blocks are 64 KiB, not pebble's 4 KiB: a scan of the log pays per
+// block (a read, a checksum, a cache insertion, an allocation), and a
+// stream read touches one or two blocks whatever their size. On the
+// reference fixture, back to back on the loaded machine: 32 KiB blocks
+// scanned 556,000 events/s and read a stream in 25 us (median), 64 KiB
+// 1,260,000 events/s and 20 us, 128 KiB 1,320,000 events/s and 18 us.
+// 64 KiB keeps most of the gain while a point read that misses the block
+// cache decompresses half as much as with 128 KiB.
 package embedded
