@@ -111,6 +111,9 @@ func accessRows() []accessRow {
 		{route: "GET /v1/items/overdue", views: true, setup: []step{acceptCase}, call: step{method: http.MethodGet, path: "/v1/items/overdue?on=2026-06-01"}, allow: map[caseledgerhttp.Role]int{W: 200, D: 200, S: 200, N: 200}},
 		{route: "GET /v1/items/warnings", views: true, setup: []step{acceptCase}, call: step{method: http.MethodGet, path: "/v1/items/warnings"}, allow: map[caseledgerhttp.Role]int{W: 200, D: 200, S: 200, N: 200}},
 		{route: "GET /v1/stats", views: true, setup: []step{acceptCase}, call: step{method: http.MethodGet, path: "/v1/stats?by=department"}, allow: map[caseledgerhttp.Role]int{caseledgerhttp.RoleAnalyst: 200, S: 200, N: 200}},
+		{route: "GET /v1/disputes", views: true, setup: []step{acceptCase}, call: step{method: http.MethodGet, path: "/v1/disputes?region=442000"}, allow: map[caseledgerhttp.Role]int{S: 200, N: 200}},
+		{route: "GET /v1/disputes/{id}", views: true, setup: []step{acceptCase, post(applicant, "/v1/cases/{id}/complaints", `{"department":"market","summary":"答复不清楚"}`)},
+			call: step{method: http.MethodGet, path: "/v1/disputes/{last}?min_position={lastpos}"}, allow: map[caseledgerhttp.Role]int{S: 200, N: 200}},
 		{route: "GET /v1/cases/{id}/events", call: step{method: http.MethodGet, path: "/v1/cases/{id}/events"}, allow: map[caseledgerhttp.Role]int{S: 200, N: 200}},
 		{route: "GET /v1/admin/verify", call: step{method: http.MethodGet, path: "/v1/admin/verify"}, allow: map[caseledgerhttp.Role]int{N: 200}},
 		{route: "GET /v1/admin/export", call: step{method: http.MethodGet, path: "/v1/admin/export"}, allow: map[caseledgerhttp.Role]int{N: 200}},
@@ -211,7 +214,8 @@ func TestEveryRouteForEveryRole(t *testing.T) {
 					if res.Status >= 300 {
 						t.Fatalf("setup %s %s as %s: %d %s", s.method, s.path, s.who.Role, res.Status, res.Body)
 					}
-					last = res.JSON(t)["events"].([]any)[0].(map[string]any)["id"].(string)
+					body := res.JSON(t)
+					last = fmt.Sprintf("%s@%v", body["events"].([]any)[0].(map[string]any)["id"], body["position"])
 				}
 				return caseID, last
 			}
@@ -265,9 +269,11 @@ func mustCreate(tb testing.TB, ts *testServer, who caseledgerhttp.Principal, bod
 }
 
 // fill turns a step into a request by who on case caseID, expanding the
-// placeholders of paths and bodies; {last} is the first event ID of the
-// last setup step (a complaint's or a 督办's ID).
+// placeholders of paths and bodies. last is "<event ID>@<position>" of the
+// last setup step: {last} is the ID of its first event (a complaint's or a
+// 督办's ID), {lastpos} its position (for min_position).
 func fill(tb testing.TB, ts *testServer, s step, who caseledgerhttp.Principal, caseID, bundle, last string) request {
+	lastID, lastPos, _ := strings.Cut(last, "@")
 	body := s.body
 	switch body {
 	case "{submit}":
@@ -278,8 +284,8 @@ func fill(tb testing.TB, ts *testServer, s step, who caseledgerhttp.Principal, c
 		body = `{"materials":["staff_health_certificates"]}`
 	}
 	body = strings.ReplaceAll(body, "{tmp}", strings.ReplaceAll(tb.TempDir(), `\`, `/`)+"/backup")
-	body = strings.ReplaceAll(body, "{last}", last)
-	path := strings.ReplaceAll(strings.ReplaceAll(s.path, "{id}", caseID), "{last}", last)
+	body = strings.ReplaceAll(body, "{last}", lastID)
+	path := strings.NewReplacer("{id}", caseID, "{lastpos}", lastPos, "{last}", lastID).Replace(s.path)
 	req := request{Method: s.method, Path: path, Token: ts.Token(tb, who), Body: body}
 	if s.stream {
 		// Long enough to pass the checks and start streaming even on a

@@ -29,6 +29,8 @@ func (s *Server) caseRoutes(v1 *echo.Group) {
 	v1.GET("/items/overdue", s.overdueItems, officials)
 	v1.GET("/items/warnings", s.warningItems, officials)
 	v1.GET("/stats", s.stats, allow(RoleAnalyst, RoleSupervisor, RoleAdmin))
+	v1.GET("/disputes", s.openDisputes, allow(RoleSupervisor, RoleAdmin))
+	v1.GET("/disputes/:id", s.disputeDossier, allow(RoleSupervisor, RoleAdmin))
 	v1.POST("/cases/:id/refuse", command(s, mapRefuse), allow(RoleWindow))
 	v1.POST("/cases/:id/accept", command(s, mapAccept), allow(RoleWindow))
 	v1.POST("/cases/:id/supplement-request", command(s, mapRequestSupplement), officers)

@@ -95,3 +95,42 @@ func TestStatsGroupCompletedWorkWithoutNamingAnyone(t *testing.T) {
 		t.Errorf("CSV starts %.40q, want the header row", csv.Body)
 	}
 }
+
+func TestADisputeIsForTheSupervisorsOfItsRegion(t *testing.T) {
+	ts := MustServer(t, withViews(t))
+	caseID := mustAcceptedCase(t, ts)
+	res := ts.Do(t, request{Method: http.MethodPost, Path: "/v1/cases/" + caseID + "/complaints", Token: ts.Token(t, applicant),
+		Body: `{"department":"market","summary":"答复不清楚"}`})
+	if res.Status != http.StatusOK {
+		t.Fatalf("complaint: %d %s", res.Status, res.Body)
+	}
+	body := res.JSON(t)
+	id := body["events"].([]any)[0].(map[string]any)["id"].(string)
+	after := fmt.Sprintf("?min_position=%v", body["position"])
+	tests := []struct {
+		name string
+		who  caseledgerhttp.Principal
+		want int
+	}{
+		{"the region's supervisor", supervisor, http.StatusOK},
+		{"another region's supervisor", foreignSup, http.StatusNotFound},
+		{"the department complained of", market, http.StatusForbidden},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			res := ts.Do(t, request{Method: http.MethodGet, Path: "/v1/disputes/" + id + after, Token: ts.Token(t, tt.who)})
+			if got, want := res.Status, tt.want; got != want {
+				t.Fatalf("status = %d, want %d: %s", got, want, res.Body)
+			}
+			if tt.want == http.StatusOK {
+				if got, want := res.JSON(t)["dispute"].(map[string]any)["case_id"], caseID; got != want {
+					t.Errorf("case_id = %v, want %v", got, want)
+				}
+			}
+		})
+	}
+	list := ts.Do(t, request{Method: http.MethodGet, Path: "/v1/disputes" + after, Token: ts.Token(t, supervisor)})
+	if got, want := len(list.JSON(t)["disputes"].([]any)), 1; got != want {
+		t.Errorf("open disputes of the region = %d, want %d", got, want)
+	}
+}
