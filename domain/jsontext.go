@@ -1,6 +1,7 @@
 package domain
 
 import (
+	"bytes"
 	"encoding/hex"
 	"encoding/json"
 	"reflect"
@@ -17,41 +18,50 @@ import (
 // JSON text as encoding/json writes it, for the plans of encode.go and for
 // the events' metadata.
 
-// scratch holds encoding buffers, grown to fit the largest events, in
-// which Encode builds an event before copying it out at its size.
+// scratch holds encoding buffers, so an event's data is built in one
+// that has grown to fit the largest events and copied out at its size.
 var scratch = sync.Pool{New: func() any { return new([]byte) }}
 
-// appendData appends ev's JSON to b: by plan, or by json.Marshal when
-// there is none or the plan meets a value it cannot encode exactly.
-func appendData(b []byte, plan encodeFunc, ev Event) ([]byte, error) {
-	if v := reflect.ValueOf(ev); plan != nil && v.Kind() == reflect.Pointer && !v.IsNil() {
-		if out, ok := plan(b, v.Elem()); ok {
-			return out, nil
-		}
+// encodeData returns ev's JSON: by plan, or by json.Marshal when there is
+// none or the plan meets a value it cannot encode exactly.
+func encodeData(plan encodeFunc, ev Event) (json.RawMessage, error) {
+	v := reflect.ValueOf(ev)
+	if plan == nil || v.Kind() != reflect.Pointer || v.IsNil() {
+		return json.Marshal(ev)
 	}
-	data, err := json.Marshal(ev)
-	return append(b, data...), err
+	buf := scratch.Get().(*[]byte)
+	b, ok := plan((*buf)[:0], v.Elem())
+	var data json.RawMessage
+	if ok {
+		data = bytes.Clone(b)
+	}
+	*buf = b[:0]
+	scratch.Put(buf)
+	if !ok {
+		return json.Marshal(ev)
+	}
+	return data, nil
 }
 
-// appendMetadata appends what json.Marshal returns for m, byte for byte,
+// encodeMetadata returns what json.Marshal returns for m, byte for byte,
 // without reflection: every event written pays for it.
-func appendMetadata(b []byte, m eventstore.Metadata) []byte {
+func encodeMetadata(m eventstore.Metadata) json.RawMessage {
+	b := make([]byte, 0, 64+len(m.Actor)+len(m.CorrelationID)+len(m.CausationID))
 	b = append(b, '{')
-	open := len(b)
 	for _, f := range []struct{ name, value string }{
 		{`"actor":`, m.Actor}, {`"correlation_id":`, m.CorrelationID}, {`"causation_id":`, m.CausationID},
 	} {
 		if f.value == "" {
 			continue // omitempty
 		}
-		if len(b) > open {
+		if len(b) > 1 {
 			b = append(b, ',')
 		}
 		b = append(b, f.name...)
 		b = appendString(b, f.value)
 	}
 	if m.Schema != 0 {
-		if len(b) > open {
+		if len(b) > 1 {
 			b = append(b, ',')
 		}
 		b = append(b, `"schema":`...)

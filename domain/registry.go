@@ -1,7 +1,6 @@
 package domain
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"reflect"
@@ -120,25 +119,18 @@ func (r *Registry) Encode(ev Event) (string, json.RawMessage, json.RawMessage, e
 	if !ok {
 		return "", nil, nil, fmt.Errorf("domain: encode: unregistered event type %q", ev.Type())
 	}
-	m := ev.Meta()
-	// Data and metadata are built in one pooled buffer and copied out in
-	// one allocation; data's capacity ends where metadata begins.
-	buf := scratch.Get().(*[]byte)
-	defer scratch.Put(buf)
-	b, err := appendData((*buf)[:0], reg.plan, ev)
+	data, err := encodeData(reg.plan, ev)
 	if err != nil {
 		return "", nil, nil, fmt.Errorf("domain: encode %s: %w", ev.Type(), err)
 	}
-	n := len(b)
-	b = appendMetadata(b, eventstore.Metadata{
+	m := ev.Meta()
+	meta := encodeMetadata(eventstore.Metadata{
 		Actor:         string(m.Actor.Role) + ":" + m.Actor.PersonID,
 		CorrelationID: m.CaseID,
 		CausationID:   m.CommandID,
 		Schema:        reg.version,
 	})
-	*buf = b[:0]
-	out := bytes.Clone(b)
-	return ev.Type(), out[:n:n], out[n:], nil
+	return ev.Type(), data, meta, nil
 }
 
 // Decode decodes an event of type typ, upcasting data from the schema
