@@ -1,11 +1,14 @@
 package domain
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"reflect"
 	"sort"
+	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/caseledger/caseledger/eventstore"
 )
@@ -131,6 +134,73 @@ func (r *Registry) Encode(ev Event) (string, json.RawMessage, json.RawMessage, e
 		Schema:        reg.version,
 	})
 	return ev.Type(), data, meta, nil
+}
+
+// scratch holds encoding buffers, so an event's data is built in one
+// that has grown to fit the largest events and copied out at its size.
+var scratch = sync.Pool{New: func() any { return new([]byte) }}
+
+// encodeData returns ev's JSON: by plan, or by json.Marshal when there is
+// none or the plan meets a value it cannot encode exactly.
+func encodeData(plan encodeFunc, ev Event) (json.RawMessage, error) {
+	v := reflect.ValueOf(ev)
+	if plan == nil || v.Kind() != reflect.Pointer || v.IsNil() {
+		return json.Marshal(ev)
+	}
+	buf := scratch.Get().(*[]byte)
+	b, ok := plan((*buf)[:0], v.Elem())
+	var data json.RawMessage
+	if ok {
+		data = bytes.Clone(b)
+	}
+	*buf = b[:0]
+	scratch.Put(buf)
+	if !ok {
+		return json.Marshal(ev)
+	}
+	return data, nil
+}
+
+// encodeMetadata returns what json.Marshal returns for m, byte for byte,
+// without reflection: every event written pays for it.
+func encodeMetadata(m eventstore.Metadata) json.RawMessage {
+	b := make([]byte, 0, 64+len(m.Actor)+len(m.CorrelationID)+len(m.CausationID))
+	b = append(b, '{')
+	for _, f := range []struct{ name, value string }{
+		{`"actor":`, m.Actor}, {`"correlation_id":`, m.CorrelationID}, {`"causation_id":`, m.CausationID},
+	} {
+		if f.value == "" {
+			continue // omitempty
+		}
+		if len(b) > 1 {
+			b = append(b, ',')
+		}
+		b = append(b, f.name...)
+		b = appendJSONString(b, f.value)
+	}
+	if m.Schema != 0 {
+		if len(b) > 1 {
+			b = append(b, ',')
+		}
+		b = append(b, `"schema":`...)
+		b = strconv.AppendInt(b, int64(m.Schema), 10)
+	}
+	return append(b, '}')
+}
+
+// appendJSONString appends s as encoding/json quotes it. Strings of plain
+// printable ASCII (IDs, roles) are copied; anything json escapes (quotes,
+// backslashes, controls, <, > and &, non-ASCII) goes through json.Marshal.
+func appendJSONString(b []byte, s string) []byte {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c >= 0x80 || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
+			q, _ := json.Marshal(s) // a string always marshals
+			return append(b, q...)
+		}
+	}
+	b = append(b, '"')
+	b = append(b, s...)
+	return append(b, '"')
 }
 
 // Decode decodes an event of type typ, upcasting data from the schema
