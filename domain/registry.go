@@ -1,14 +1,11 @@
 package domain
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
-	"reflect"
 	"sort"
 	"strconv"
 	"strings"
-	"sync"
 
 	"github.com/caseledger/caseledger/eventstore"
 )
@@ -29,8 +26,6 @@ type Registry struct {
 type registered struct {
 	version int
 	new     func() Event
-	// plan encodes the event's data; nil: json.Marshal does (encode.go).
-	plan encodeFunc
 	// up[v] upcasts version v to v+1.
 	up map[int]Upcaster
 }
@@ -63,10 +58,6 @@ func NewRegistry() *Registry {
 	}
 	r.types[(*CaseRated)(nil).Type()] = registered{version: 2, new: func() Event { return new(CaseRated) },
 		up: map[int]Upcaster{1: upcastCaseRatedV1}}
-	for typ, reg := range r.types {
-		reg.plan = compilePlan(reflect.TypeOf(reg.new()).Elem())
-		r.types[typ] = reg
-	}
 	return r
 }
 
@@ -122,7 +113,7 @@ func (r *Registry) Encode(ev Event) (string, json.RawMessage, json.RawMessage, e
 	if !ok {
 		return "", nil, nil, fmt.Errorf("domain: encode: unregistered event type %q", ev.Type())
 	}
-	data, err := encodeData(reg.plan, ev)
+	data, err := json.Marshal(ev)
 	if err != nil {
 		return "", nil, nil, fmt.Errorf("domain: encode %s: %w", ev.Type(), err)
 	}
@@ -134,31 +125,6 @@ func (r *Registry) Encode(ev Event) (string, json.RawMessage, json.RawMessage, e
 		Schema:        reg.version,
 	})
 	return ev.Type(), data, meta, nil
-}
-
-// scratch holds encoding buffers, so an event's data is built in one
-// that has grown to fit the largest events and copied out at its size.
-var scratch = sync.Pool{New: func() any { return new([]byte) }}
-
-// encodeData returns ev's JSON: by plan, or by json.Marshal when there is
-// none or the plan meets a value it cannot encode exactly.
-func encodeData(plan encodeFunc, ev Event) (json.RawMessage, error) {
-	v := reflect.ValueOf(ev)
-	if plan == nil || v.Kind() != reflect.Pointer || v.IsNil() {
-		return json.Marshal(ev)
-	}
-	buf := scratch.Get().(*[]byte)
-	b, ok := plan((*buf)[:0], v.Elem())
-	var data json.RawMessage
-	if ok {
-		data = bytes.Clone(b)
-	}
-	*buf = b[:0]
-	scratch.Put(buf)
-	if !ok {
-		return json.Marshal(ev)
-	}
-	return data, nil
 }
 
 // encodeMetadata returns what json.Marshal returns for m, byte for byte,
