@@ -51,7 +51,6 @@ func (s *Store) ackLoop(acks <-chan *group, slots <-chan struct{}, done chan<- s
 	defer close(done)
 	var broken error
 	for g := range acks {
-
 		err := g.err
 		if g.batch != nil {
 			if serr := g.batch.SyncWait(); serr != nil && err == nil {

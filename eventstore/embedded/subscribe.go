@@ -67,9 +67,12 @@ func (sub *subscription) Next() (eventstore.Message, error) {
 			if err != nil {
 				return eventstore.Message{}, err
 			}
-			if last > sub.after {
-				sub.after = last
+			if last <= sub.after {
+				// Invariant 5: a log with no gap has a record after
+				// every position below head.
+				return eventstore.Message{}, corruptAt(sub.after+1, errCorrupt)
 			}
+			sub.after = last
 			if len(events) > 0 {
 				sub.buf = events
 				continue
