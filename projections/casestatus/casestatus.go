@@ -19,6 +19,10 @@
 //     caller's today, never stored: the document depends only on the log.
 //  4. Events that do not concern the applicant view (steps, ratings'
 //     handling, supervision, corrections) only bump the document's version.
+//  5. The Doc carries the facts access control decides on, and only opaque
+//     ones: the applicant's and agent's SubjectRef (never their masked
+//     display values), the region, and the service centre that took the
+//     case in (the Unit of the first window officer acting in intake).
 package casestatus
 
 import (
@@ -44,7 +48,7 @@ func (Projection) Name() string { return Name }
 
 // Version implements projections.Projection; raise it whenever the fold or
 // the Doc layout changes.
-func (Projection) Version() int { return 1 }
+func (Projection) Version() int { return 2 }
 
 // Filter implements projections.Projection: case streams only.
 func (Projection) Filter() eventstore.Filter {
@@ -57,12 +61,21 @@ type Doc struct {
 	CaseID  string `json:"-"`
 	Version int    `json:"v"` // events folded
 	// Bundle is the catalogue code; names come from the catalogue.
-	Bundle      string        `json:"b"`
-	Status      domain.Status `json:"s"`
-	Region      string        `json:"r,omitempty"`
-	SubmittedOn workday.Date  `json:"sub"`
-	AcceptedOn  workday.Date  `json:"acc,omitzero"`
-	PromisedDue workday.Date  `json:"pd,omitzero"`
+	Bundle string        `json:"b"`
+	Status domain.Status `json:"s"`
+	Region string        `json:"r,omitempty"`
+	// Applicant and Agent are the opaque subject references (invariant 5);
+	// Agent is empty when the applicant applied in person.
+	Applicant domain.SubjectRef `json:"ap"`
+	Agent     domain.SubjectRef `json:"ag,omitempty"`
+	// Centre is the service centre (window officers' Actor.Unit) that took
+	// the case in: the one that submitted it at its window, else the first
+	// to refuse, accept or send the supplement notice. Empty while a case
+	// submitted online waits for intake.
+	Centre      string       `json:"ctr,omitempty"`
+	SubmittedOn workday.Date `json:"sub"`
+	AcceptedOn  workday.Date `json:"acc,omitzero"`
+	PromisedDue workday.Date `json:"pd,omitzero"`
 	// Supplement is the open supplement notice, nil when none is open.
 	Supplement *Supplement `json:"sup,omitempty"`
 	// ToleranceMissing are the minor materials still owed after 容缺受理,
@@ -176,13 +189,20 @@ func (d *Doc) apply(ev domain.Event) {
 	case *domain.CaseSubmitted:
 		d.CaseID, d.Status, d.Region, d.SubmittedOn = m.CaseID, domain.StatusSubmitted, e.Region, on
 		d.Bundle = e.Bundle.Code
+		d.Applicant = e.Applicant.Ref
+		if e.Agent != nil {
+			d.Agent = e.Agent.Ref
+		}
+		d.takeIn(m.Actor)
 		d.Items = make([]Item, len(e.Bundle.Items))
 		for i, it := range e.Bundle.Items {
 			d.Items[i] = Item{Code: it.Code, Department: it.Department, Status: domain.ItemWaiting}
 		}
 	case *domain.CaseRefused:
 		d.Status = domain.StatusRefused
+		d.takeIn(m.Actor)
 	case *domain.SupplementRequested:
+		d.takeIn(m.Actor)
 		d.Supplement = &Supplement{Notice: e.NoticeNumber, Missing: slices.Clone(e.Missing), RequestedOn: on}
 		for i := range d.Items {
 			it := &d.Items[i]
@@ -202,6 +222,7 @@ func (d *Doc) apply(ev domain.Event) {
 		}
 	case *domain.CaseAccepted:
 		d.Status, d.AcceptedOn, d.PromisedDue = domain.StatusAccepted, e.AcceptedOn, e.PromisedDue
+		d.takeIn(m.Actor)
 		if e.Tolerance != nil {
 			d.ToleranceMissing, d.ToleranceDue = slices.Clone(e.Tolerance.Missing), e.Tolerance.DueBy
 		}
@@ -246,6 +267,14 @@ func (d *Doc) applyItem(ev domain.Event, on workday.Date) {
 		d.withItem(e.Item, func(it *Item) { it.Status, it.Outcome = domain.ItemConcluded, e.Outcome })
 	case *domain.CertificateIssued:
 		d.withItem(e.Item, func(it *Item) { it.Certificate = e.Certificate.Name + " " + e.Certificate.Number })
+	}
+}
+
+// takeIn records the centre of the first window officer acting in intake;
+// departments (a 补正 after acceptance) and applicants never set it.
+func (d *Doc) takeIn(a domain.Actor) {
+	if d.Centre == "" && a.Role == domain.RoleWindow {
+		d.Centre = a.Unit
 	}
 }
 

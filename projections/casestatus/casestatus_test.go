@@ -124,6 +124,14 @@ func checkCase(t *testing.T, id string, got casestatus.Status, want domain.State
 		t.Errorf("case %s: status %s v%d bundle %s, want %s v%d bundle %s", id,
 			got.Status, got.Version, got.Bundle, want.Status, want.Version, want.Bundle.Code)
 	}
+	var wantAgent domain.SubjectRef
+	if want.Agent != nil {
+		wantAgent = want.Agent.Ref
+	}
+	if got.Applicant != want.Applicant.Ref || got.Agent != wantAgent || got.Region != want.Region {
+		t.Errorf("case %s: applicant %q agent %q region %q, want %q %q %q", id,
+			got.Applicant, got.Agent, got.Region, want.Applicant.Ref, wantAgent, want.Region)
+	}
 	if got.PromisedDue != want.Acceptance.PromisedDue {
 		t.Errorf("case %s: promised due %s, want %s", id, got.PromisedDue, want.Acceptance.PromisedDue)
 	}
