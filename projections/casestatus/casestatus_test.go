@@ -60,6 +60,29 @@ func replayCase(tb testing.TB, store eventstore.Store, caseID string) domain.Sta
 	return domain.Replay(evs)
 }
 
+// intakeCentre is the unit of the first window officer in the case's
+// intake events, read straight from the log.
+func intakeCentre(tb testing.TB, store eventstore.Store, caseID string) string {
+	tb.Helper()
+	recs, err := store.ReadStream(context.Background(), "case-"+caseID, eventstore.ReadStreamOptions{})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	for _, r := range recs {
+		ev, err := domain.Decode(r.Type, r.Data, r.Metadata)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		switch ev.(type) {
+		case *domain.CaseSubmitted, *domain.CaseRefused, *domain.CaseAccepted, *domain.SupplementRequested:
+			if a := ev.Meta().Actor; a.Role == domain.RoleWindow {
+				return a.Unit
+			}
+		}
+	}
+	return ""
+}
+
 func TestStatusAgreesWithTheDomainFold(t *testing.T) {
 	cases := 150
 	if testing.Short() {
@@ -90,6 +113,15 @@ func TestStatusAgreesWithTheDomainFold(t *testing.T) {
 		}
 		want := replayCase(t, store, id)
 		checkCase(t, id, got, want)
+		if want := intakeCentre(t, store, id); got.Centre != want {
+			t.Errorf("case %s: centre %q, want %q", id, got.Centre, want)
+		}
+		if got.Centre != "" {
+			seen["centre"] = true
+		}
+		if got.Agent != "" {
+			seen["agent"] = true
+		}
 		seen[string(got.Status)] = true
 		for _, a := range got.Next {
 			seen[string(a.Kind)] = true
@@ -107,7 +139,7 @@ func TestStatusAgreesWithTheDomainFold(t *testing.T) {
 	}
 	// The history must have exercised the interesting paths, or the
 	// comparison above proves little.
-	for _, want := range []string{"accepted", "completed", "refused", "rate", "delivered"} {
+	for _, want := range []string{"accepted", "completed", "refused", "rate", "delivered", "centre", "agent"} {
 		if !seen[want] {
 			t.Errorf("no case in the history shows %q; got %v", want, seen)
 		}

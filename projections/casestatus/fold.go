@@ -1,0 +1,138 @@
+package casestatus
+
+import (
+	"slices"
+
+	"github.com/caseledger/caseledger/domain"
+	"github.com/caseledger/caseledger/domain/workday"
+)
+
+// apply folds ev into d (invariant 2: as domain.State.apply does).
+func (d *Doc) apply(ev domain.Event) {
+	m := ev.Meta()
+	on := workday.DateOf(m.OccurredAt)
+	d.Version++
+	switch e := ev.(type) {
+	case *domain.CaseSubmitted:
+		d.CaseID, d.Status, d.Region, d.SubmittedOn = m.CaseID, domain.StatusSubmitted, e.Region, on
+		d.Bundle = e.Bundle.Code
+		d.Applicant = e.Applicant.Ref
+		if e.Agent != nil {
+			d.Agent = e.Agent.Ref
+		}
+		d.takeIn(m.Actor)
+		d.Items = make([]Item, len(e.Bundle.Items))
+		for i, it := range e.Bundle.Items {
+			d.Items[i] = Item{Code: it.Code, Department: it.Department, Status: domain.ItemWaiting}
+		}
+	case *domain.CaseRefused:
+		d.Status = domain.StatusRefused
+		d.takeIn(m.Actor)
+	case *domain.SupplementRequested:
+		d.takeIn(m.Actor)
+		d.Supplement = &Supplement{Notice: e.NoticeNumber, Missing: slices.Clone(e.Missing), RequestedOn: on}
+		for i := range d.Items {
+			it := &d.Items[i]
+			if (it.Status == domain.ItemSent || it.Status == domain.ItemInProgress) && it.Pause == "" {
+				it.Pause, it.PausedOn = pauseSupplement, on
+			}
+		}
+	case *domain.SupplementReceived:
+		d.Supplement = nil
+		for _, due := range e.Due {
+			d.withItem(due.Item, func(it *Item) {
+				if it.Pause == pauseSupplement {
+					it.Pause, it.PausedOn = "", workday.Date{}
+				}
+				it.Due = due.Due
+			})
+		}
+	case *domain.CaseAccepted:
+		d.Status, d.AcceptedOn, d.PromisedDue = domain.StatusAccepted, e.AcceptedOn, e.PromisedDue
+		d.takeIn(m.Actor)
+		if e.Tolerance != nil {
+			d.ToleranceMissing, d.ToleranceDue = slices.Clone(e.Tolerance.Missing), e.Tolerance.DueBy
+		}
+	case *domain.ToleranceMaterialsReceived:
+		d.ToleranceMissing = without(d.ToleranceMissing, e.Materials)
+	case *domain.CaseWithdrawn:
+		d.Status = domain.StatusWithdrawn
+		d.withdraw(nil)
+	case *domain.ItemsWithdrawn:
+		d.withdraw(e.Items)
+	case *domain.CaseTerminated:
+		d.Status = domain.StatusTerminated
+	case *domain.BundleCompleted:
+		d.Status = domain.StatusCompleted
+	case *domain.ResultsDelivered:
+		d.Deliveries = append(d.Deliveries, Delivery{Method: e.Method, TrackingNumber: e.TrackingNumber,
+			Items: slices.Clone(e.Items), On: on})
+	case *domain.CaseRated:
+		d.Rated = true
+	default:
+		d.applyItem(ev, on)
+	}
+}
+
+func (d *Doc) applyItem(ev domain.Event, on workday.Date) {
+	switch e := ev.(type) {
+	case *domain.ItemDispatched:
+		d.withItem(e.Item, func(it *Item) { it.Status, it.Department, it.Due = domain.ItemSent, e.Department, e.Due })
+	case *domain.ItemAccepted:
+		d.withItem(e.Item, func(it *Item) { it.Status = domain.ItemInProgress })
+	case *domain.ItemSuspended:
+		d.withItem(e.Item, func(it *Item) { it.Pause, it.PausedOn = "suspended", on })
+	case *domain.ItemResumed:
+		d.withItem(e.Item, func(it *Item) { it.Pause, it.PausedOn, it.Due = "", workday.Date{}, e.Due })
+	case *domain.SpecialProcedureStarted:
+		d.withItem(e.Item, func(it *Item) { it.Pause, it.PausedOn = string(e.Kind), on })
+	case *domain.SpecialProcedureEnded:
+		d.withItem(e.Item, func(it *Item) { it.Pause, it.PausedOn, it.Due = "", workday.Date{}, e.Due })
+	case *domain.DeadlineExtended:
+		d.withItem(e.Item, func(it *Item) { it.Due = e.Due })
+	case *domain.ItemDecided:
+		d.withItem(e.Item, func(it *Item) { it.Status, it.Outcome = domain.ItemConcluded, e.Outcome })
+	case *domain.CertificateIssued:
+		d.withItem(e.Item, func(it *Item) { it.Certificate = e.Certificate.Name + " " + e.Certificate.Number })
+	}
+}
+
+// takeIn records the centre of the first window officer acting in intake;
+// departments (a 补正 after acceptance) and applicants never set it.
+func (d *Doc) takeIn(a domain.Actor) {
+	if d.Centre == "" && a.Role == domain.RoleWindow {
+		d.Centre = a.Unit
+	}
+}
+
+func (d *Doc) withItem(code string, f func(*Item)) {
+	for i := range d.Items {
+		if d.Items[i].Code == code {
+			f(&d.Items[i])
+			return
+		}
+	}
+}
+
+// withdraw withdraws the listed items, or every unsettled one when codes is
+// nil, as domain.State.withdrawUnsettled does.
+func (d *Doc) withdraw(codes []string) {
+	for i := range d.Items {
+		it := &d.Items[i]
+		settled := it.Status == domain.ItemConcluded || it.Status == domain.ItemWithdrawn
+		if settled || (codes != nil && !slices.Contains(codes, it.Code)) {
+			continue
+		}
+		it.Status, it.Outcome = domain.ItemWithdrawn, domain.OutcomeWithdrawn
+	}
+}
+
+func without(xs, drop []string) []string {
+	var out []string
+	for _, x := range xs {
+		if !slices.Contains(drop, x) {
+			out = append(out, x)
+		}
+	}
+	return out
+}
