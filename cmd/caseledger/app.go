@@ -34,6 +34,9 @@ type Main struct {
 	Stderr io.Writer
 	// Getenv reads the environment; tests replace it.
 	Getenv func(string) string
+	// Now is the server's clock (API, deadline watcher, the demo's end
+	// date); nil means time.Now. Tests replace it.
+	Now func() time.Time
 
 	cfg Config
 	log *slog.Logger
@@ -44,6 +47,18 @@ type Main struct {
 	views    *projections.Runner
 	server   *caseledgerhttp.Server
 	serving  bool
+	// esdbAddr and stopESDB belong to the EventStoreDB endpoint, stopWatch
+	// to the deadline watcher; nil when not running.
+	esdbAddr  string
+	stopESDB  func() error
+	stopWatch func()
+}
+
+func (m *Main) now() time.Time {
+	if m.Now != nil {
+		return m.Now()
+	}
+	return time.Now()
 }
 
 // NewMain returns a Main for args (without the program name) on the
@@ -57,7 +72,7 @@ var commands = []struct {
 	name, summary string
 	run           func(m *Main, ctx context.Context, args []string) error
 }{
-	{"serve", "run the HTTP API on the embedded store", (*Main).serve},
+	{"serve", "run the HTTP API (and the EventStoreDB endpoint, the deadline watcher)", (*Main).serve},
 	{"replay", "rebuild the read models from the log, with a progress bar", (*Main).replay},
 	{"verify", "check every chain hash and report the first broken event", (*Main).verify},
 	{"export", "write the log as NDJSON, optionally filtered", (*Main).export},
@@ -111,8 +126,9 @@ func (m *Main) URL() string {
 }
 
 // Close stops the server, letting requests in flight finish within the
-// shutdown timeout, then closes the read models and the store. It is safe to call after any
-// Run.
+// shutdown timeout, then the EventStoreDB endpoint and the deadline
+// watcher, then closes the read models and the store. It is safe to call
+// after any Run.
 func (m *Main) Close() error {
 	var errs []error
 	if m.server != nil {
@@ -123,6 +139,16 @@ func (m *Main) Close() error {
 			errs = append(errs, fmt.Errorf("stopping the server: %w", err))
 		}
 		m.server, m.serving = nil, false
+	}
+	if m.stopESDB != nil {
+		if err := m.stopESDB(); err != nil {
+			errs = append(errs, fmt.Errorf("stopping the EventStoreDB endpoint: %w", err))
+		}
+		m.stopESDB, m.esdbAddr = nil, ""
+	}
+	if m.stopWatch != nil {
+		m.stopWatch()
+		m.stopWatch = nil
 	}
 	if m.views != nil {
 		if err := m.views.Close(); err != nil {

@@ -24,6 +24,15 @@ type Config struct {
 	Server          string
 	ShutdownTimeout time.Duration
 	RequestTimeout  time.Duration
+	// Store is empty for the embedded store in <data>/store, or an
+	// EventStoreDB connection string (esdb://, esdb+discover://).
+	Store         string
+	ESDBListen    string
+	ESDBTLSCert   string
+	ESDBTLSKey    string
+	ESDBWriters   string
+	ESDBAnonymous string
+	WatchInterval time.Duration
 }
 
 // setting describes one configurable value.
@@ -49,10 +58,22 @@ func dur(f func(*Config) *time.Duration) func(*Config, string) error {
 	}
 }
 
+// durOrZero is dur that also takes 0, which turns the setting off.
+func durOrZero(f func(*Config) *time.Duration) func(*Config, string) error {
+	return func(c *Config, v string) error {
+		d, err := time.ParseDuration(v)
+		if err != nil || d < 0 {
+			return fmt.Errorf("%q is not a duration such as 1m (0 turns it off)", v)
+		}
+		*f(c) = d
+		return nil
+	}
+}
+
 var settings = map[string]setting{
 	"addr": {name: "addr", def: "127.0.0.1:8080", help: "address the HTTP API listens on (port 0 picks a free one)",
 		set: str(func(c *Config) *string { return &c.Addr })},
-	"data": {name: "data", def: "./caseledger-data", help: "data directory: the store in <data>/store, the token signing key in <data>/token-ed25519.pem",
+	"data": {name: "data", def: "./caseledger-data", help: "data directory: the embedded store in <data>/store, the read models in <data>/projections, the token signing key in <data>/token-ed25519.pem",
 		set: str(func(c *Config) *string { return &c.Data })},
 	"log-format": {name: "log-format", def: "text", help: "log format: text or json",
 		set: str(func(c *Config) *string { return &c.LogFormat })},
@@ -64,6 +85,27 @@ var settings = map[string]setting{
 		set: str(func(c *Config) *string { return &c.Server })},
 	"shutdown-timeout": {name: "shutdown-timeout", def: "15s", help: "how long a stopping server waits for requests in flight",
 		set: dur(func(c *Config) *time.Duration { return &c.ShutdownTimeout })},
+	"store": {name: "store", def: "", help: "the event store: empty for the embedded store in <data>/store, or an EventStoreDB/KurrentDB connection string (esdb://host:2113?tls=true, esdb+discover://...); read models and the token key stay in --data",
+		set: func(c *Config, v string) error {
+			c.Store = v
+			if v != "" && !c.esdbStore() {
+				// The value may hold a password: it is not echoed.
+				return errors.New("must be empty (the embedded store) or start with esdb:// or esdb+discover://")
+			}
+			return nil
+		}},
+	"esdb-listen": {name: "esdb-listen", def: "", help: "also serve the EventStoreDB gRPC protocol over the embedded store on this address (empty: off); without --esdb-tls-cert only a loopback address is allowed",
+		set: str(func(c *Config) *string { return &c.ESDBListen })},
+	"esdb-tls-cert": {name: "esdb-tls-cert", def: "", help: "PEM certificate (chain) of the --esdb-listen endpoint; with --esdb-tls-key it serves TLS",
+		set: str(func(c *Config) *string { return &c.ESDBTLSCert })},
+	"esdb-tls-key": {name: "esdb-tls-key", def: "", help: "PEM private key of --esdb-tls-cert",
+		set: str(func(c *Config) *string { return &c.ESDBTLSKey })},
+	"esdb-writers": {name: "esdb-writers", def: "caseledger-service", help: "comma-separated token subjects that may append through --esdb-listen, with role admin; supervisors and other admins only read",
+		set: str(func(c *Config) *string { return &c.ESDBWriters })},
+	"esdb-anonymous": {name: "esdb-anonymous", def: "none", help: "access of --esdb-listen callers without credentials: none, read or append; only allowed on a plain-text loopback endpoint, where official clients cannot send credentials",
+		set: str(func(c *Config) *string { return &c.ESDBAnonymous })},
+	"watch-interval": {name: "watch-interval", def: "1m", help: "how often serve's deadline watcher raises the warnings that came due (0 turns it off)",
+		set: durOrZero(func(c *Config) *time.Duration { return &c.WatchInterval })},
 	"request-timeout": {name: "request-timeout", def: "10s", help: "deadline of each API request",
 		set: dur(func(c *Config) *time.Duration { return &c.RequestTimeout })},
 }
@@ -165,6 +207,11 @@ func (m *Main) setupLogger() error {
 	}
 	m.quietLog, err = newLogger(storeLevel)
 	return err
+}
+
+// esdbStore reports whether the store is an EventStoreDB connection string.
+func (c *Config) esdbStore() bool {
+	return strings.HasPrefix(c.Store, "esdb://") || strings.HasPrefix(c.Store, "esdb+discover://")
 }
 
 // storeDir is where the embedded store lives inside the data directory.

@@ -28,10 +28,19 @@ type demoCast struct {
 	department domain.Actor
 }
 
+// demoSpan is how far back the demo history starts.
+const demoSpan = 18 // months
+
 // fillDemo appends a generated history of cases to an empty store and
 // returns the actors whose tokens are printed. A store that already holds
 // events is left alone: the demo never mixes histories.
-func fillDemo(ctx context.Context, store eventstore.Store, cases int, log *slog.Logger) (demoCast, bool, error) {
+//
+// The history ends at now, the server's clock, so the deadline watcher and
+// the history agree on today: the generator's own watcher has raised the
+// warnings due before now, and serve's watcher raises the ones due since
+// (none, or a few of today's). A history ending in the past would leave
+// every item still open overdue on the first tick.
+func fillDemo(ctx context.Context, store eventstore.Store, cases int, now time.Time, log *slog.Logger) (demoCast, bool, error) {
 	var cast demoCast
 	head, err := store.Head(ctx)
 	if err != nil || head > 0 {
@@ -39,6 +48,7 @@ func fillDemo(ctx context.Context, store eventstore.Store, cases int, log *slog.
 	}
 	cfg := casegen.DefaultConfig()
 	cfg.Cases = cases
+	cfg.From, cfg.To = now.AddDate(0, -demoSpan, 0), now
 	gen, err := casegen.New(cfg)
 	if err != nil {
 		return cast, false, err
@@ -120,7 +130,7 @@ func (c *demoCast) observe(a casegen.Append) {
 }
 
 // printDemo writes what a demo user needs: the URL and a token per role.
-func printDemo(w io.Writer, url string, key ed25519.PrivateKey, cast demoCast) error {
+func printDemo(w io.Writer, url string, key ed25519.PrivateKey, cast demoCast, now time.Time) error {
 	principals := []caseledgerhttp.Principal{
 		{Subject: cast.applicant.PersonID, Role: caseledgerhttp.RoleApplicant},
 		{Subject: cast.window.PersonID, Role: caseledgerhttp.RoleWindow, Unit: cast.window.Unit, Region: cast.window.Region},
@@ -136,7 +146,7 @@ func printDemo(w io.Writer, url string, key ed25519.PrivateKey, cast demoCast) e
 		if p.Subject == "" {
 			continue // no such actor in the applicant's region (a tiny --demo-cases)
 		}
-		tok, err := caseledgerhttp.MintToken(key, p, time.Now(), defaultTokenTTL)
+		tok, err := caseledgerhttp.MintToken(key, p, now, defaultTokenTTL)
 		if err != nil {
 			return err
 		}

@@ -23,12 +23,16 @@ import (
 //
 // The store contract has no way to append an event with a given recorded-at
 // (the store's clock is part of the hash), so the import drives the
-// embedded store's Clock option: it appends one original append at a time
-// and sets the clock to that append's recorded-at first.
+// store's Clock option (the embedded and the esdb store both have one): it
+// appends one original append at a time and sets the clock to that
+// append's recorded-at first. Through caseledger's own EventStoreDB endpoint
+// (serve --esdb-listen) the serving store records its own times, so such an
+// import ends in the chain mismatch below: import into that server's data
+// directory instead.
 func (m *Main) importLog(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("import", flag.ContinueOnError)
 	in := fs.String("in", "-", "NDJSON file to read; - is standard input")
-	if err := m.parseConfig(fs, args, "data", "log-format", "log-level"); err != nil {
+	if err := m.parseConfig(fs, args, "data", "store", "log-format", "log-level"); err != nil {
 		return err
 	}
 	r := io.Reader(os.Stdin)
@@ -41,21 +45,36 @@ func (m *Main) importLog(ctx context.Context, args []string) error {
 		r = f
 	}
 	var clock atomic.Int64
-	if err := os.MkdirAll(m.cfg.storeDir(), 0o755); err != nil {
-		return err
+	now := func() time.Time { return time.Unix(0, clock.Load()) }
+	var store eventstore.Store
+	if m.cfg.esdbStore() {
+		s, err := m.openESDB(ctx, false, now)
+		if err != nil {
+			return err
+		}
+		store = s
+	} else {
+		if err := os.MkdirAll(m.cfg.storeDir(), 0o755); err != nil {
+			return err
+		}
+		s, err := m.openStopped(embedded.Options{Clock: now})
+		if err != nil {
+			return err
+		}
+		store = s
 	}
-	store, err := m.openStopped(embedded.Options{Clock: func() time.Time { return time.Unix(0, clock.Load()) }})
+	head, err := store.Head(ctx)
 	if err != nil {
 		return err
 	}
-	if head, err := store.Head(ctx); err != nil || head != 0 {
-		return fmt.Errorf("import needs an empty store; %s holds events up to position %d (%v)", m.cfg.Data, head, err)
+	if head != 0 {
+		return fmt.Errorf("import needs an empty store; %s holds events up to position %d", m.cfg.storeName(), head)
 	}
 	imp := importer{store: store, clock: &clock, tips: map[string]eventstore.RecordedEvent{}}
 	if err := imp.read(ctx, r); err != nil {
 		return err
 	}
-	rep, err := eventstore.Verify(ctx, store, eventstore.VerifyOptions{GaplessPositions: true})
+	rep, err := eventstore.Verify(ctx, store, eventstore.VerifyOptions{GaplessPositions: !m.cfg.esdbStore()})
 	if err != nil {
 		return fmt.Errorf("the imported log does not verify: %w", err)
 	}

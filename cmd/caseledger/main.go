@@ -1,6 +1,8 @@
 // Command caseledger runs the caseledger service and its maintenance tools:
 //
-//	caseledger serve     the HTTP API on the embedded store
+//	caseledger serve     the HTTP API on the embedded store or EventStoreDB
+//	                     (--store), optionally the EventStoreDB endpoint
+//	                     (--esdb-listen), with the deadline watcher
 //	caseledger replay    rebuild the read models, with a progress bar
 //	caseledger verify    check every chain hash; report the first broken event
 //	caseledger export    the log as NDJSON, optionally filtered

@@ -43,7 +43,7 @@ func (m *Main) openStopped(opts embedded.Options) (*embedded.Store, error) {
 // verify checks every chain hash, directly or through --server.
 func (m *Main) verify(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("verify", flag.ContinueOnError)
-	if err := m.parseConfig(fs, args, "data", "server", "key-file", "log-format", "log-level"); err != nil {
+	if err := m.parseConfig(fs, args, "data", "store", "server", "key-file", "log-format", "log-level"); err != nil {
 		return err
 	}
 	if m.cfg.Server != "" {
@@ -69,11 +69,13 @@ func (m *Main) verify(ctx context.Context, args []string) error {
 		fmt.Fprintln(m.Stdout, "ok: every chain verifies")
 		return nil
 	}
-	store, err := m.openStopped(embedded.Options{})
+	store, err := m.openLog(ctx)
 	if err != nil {
 		return err
 	}
-	rep, err := eventstore.Verify(ctx, store, eventstore.VerifyOptions{GaplessPositions: true})
+	// Only the embedded store promises gapless positions (eventstore rule
+	// 3); EventStoreDB positions are byte offsets.
+	rep, err := eventstore.Verify(ctx, store, eventstore.VerifyOptions{GaplessPositions: !m.cfg.esdbStore()})
 	fmt.Fprintf(m.Stdout, "checked %d events in %d streams up to position %d\n", rep.Events, rep.Streams, rep.LastPosition)
 	if err != nil {
 		return err
@@ -90,7 +92,7 @@ func (m *Main) export(ctx context.Context, args []string) error {
 	types := fs.String("type", "", "comma-separated event types to keep; empty keeps all")
 	stats := fs.Bool("metrics", false, "write the service metrics as CSV instead of the log")
 	by := fs.String("by", "month", "with --metrics: group by bundle, item, department, region or month")
-	if err := m.parseConfig(fs, args, "data", "server", "key-file", "log-format", "log-level"); err != nil {
+	if err := m.parseConfig(fs, args, "data", "store", "server", "key-file", "log-format", "log-level"); err != nil {
 		return err
 	}
 	w, closeOut, err := m.output(*out)
@@ -113,8 +115,8 @@ func (m *Main) export(ctx context.Context, args []string) error {
 			return err
 		})
 	default:
-		var store *embedded.Store
-		if store, err = m.openStopped(embedded.Options{}); err == nil {
+		var store eventstore.Store
+		if store, err = m.openLog(ctx); err == nil {
 			err = caseledgerhttp.ExportLog(ctx, store, filter, w)
 		}
 	}
@@ -127,7 +129,7 @@ func (m *Main) export(ctx context.Context, args []string) error {
 // exportMetrics writes the metrics read model as CSV once it has folded
 // the whole log of the stopped store.
 func (m *Main) exportMetrics(ctx context.Context, by viewmetrics.Dimension, w io.Writer) error {
-	store, err := m.openStopped(embedded.Options{})
+	store, err := m.openLog(ctx)
 	if err != nil {
 		return err
 	}
@@ -148,8 +150,11 @@ func (m *Main) exportMetrics(ctx context.Context, by viewmetrics.Dimension, w io
 func (m *Main) backup(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("backup", flag.ContinueOnError)
 	to := fs.String("to", "", "new directory to create the copy in (required)")
-	if err := m.parseConfig(fs, args, "data", "server", "key-file", "log-format", "log-level"); err != nil {
+	if err := m.parseConfig(fs, args, "data", "store", "server", "key-file", "log-format", "log-level"); err != nil {
 		return err
+	}
+	if m.cfg.esdbStore() {
+		return errors.New("backup copies the embedded store only; a store on EventStoreDB/KurrentDB is backed up with the cluster's own backups (a file copy of a stopped follower), and caseledger verify --store checks a restored copy")
 	}
 	if *to == "" {
 		return m.usageError("backup: --to is required")

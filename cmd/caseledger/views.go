@@ -12,7 +12,6 @@ import (
 	"strings"
 
 	"github.com/caseledger/caseledger/eventstore"
-	"github.com/caseledger/caseledger/eventstore/embedded"
 	"github.com/caseledger/caseledger/projections"
 	"github.com/caseledger/caseledger/projections/casestatus"
 	"github.com/caseledger/caseledger/projections/dispute"
@@ -81,10 +80,10 @@ func viewsLag(r *projections.Runner) func() float64 {
 func (m *Main) replay(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("replay", flag.ContinueOnError)
 	only := fs.String("only", "", "comma-separated read models to rebuild; empty rebuilds all")
-	if err := m.parseConfig(fs, args, "data", "log-format", "log-level"); err != nil {
+	if err := m.parseConfig(fs, args, "data", "store", "log-format", "log-level"); err != nil {
 		return err
 	}
-	store, err := m.openStopped(embedded.Options{})
+	store, err := m.openLog(ctx)
 	if err != nil {
 		return err
 	}
