@@ -72,11 +72,15 @@ func openBench(ctx context.Context, cfg Config, out io.Writer) (_ *bench, err er
 	if err := b.prepare(ctx, out); err != nil {
 		return nil, err
 	}
-	if b.views, err = openViews(s, cfg.Data, log); err != nil {
-		return nil, err
-	}
-	if err := waitViews(ctx, b.views, out); err != nil {
-		return nil, err
+	if cfg.Views {
+		if b.views, err = openViews(s, cfg.Data, log); err != nil {
+			return nil, err
+		}
+		if err := waitViews(ctx, b.views, out); err != nil {
+			return nil, err
+		}
+	} else {
+		fmt.Fprintln(out, "read models: not run (-views=false): the list routes answer 503, commands do not feed them")
 	}
 	pub, key, err := ed25519.GenerateKey(rand.Reader)
 	if err != nil {
