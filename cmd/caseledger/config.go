@@ -100,7 +100,7 @@ var settings = map[string]setting{
 		set: str(func(c *Config) *string { return &c.ESDBTLSCert })},
 	"esdb-tls-key": {name: "esdb-tls-key", def: "", help: "PEM private key of --esdb-tls-cert",
 		set: str(func(c *Config) *string { return &c.ESDBTLSKey })},
-	"esdb-writers": {name: "esdb-writers", def: "caseledger-service", help: "comma-separated token subjects that may append through --esdb-listen, with role admin; supervisors and other admins only read",
+	"esdb-writers": {name: "esdb-writers", def: "caseledger-service", help: "comma-separated token subjects that may append through --esdb-listen, with role admin; supervisors and other admins only read. Official clients present a token as the password of its subject: esdb://caseledger-service:<token>@host:port?tls=true&tlsCAFile=ca.pem",
 		set: str(func(c *Config) *string { return &c.ESDBWriters })},
 	"esdb-anonymous": {name: "esdb-anonymous", def: "none", help: "access of --esdb-listen callers without credentials: none, read or append; only allowed on a plain-text loopback endpoint, where official clients cannot send credentials",
 		set: str(func(c *Config) *string { return &c.ESDBAnonymous })},
