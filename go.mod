@@ -2,7 +2,10 @@ module github.com/caseledger/caseledger
 
 go 1.26.8
 
-require github.com/google/uuid v1.6.0
+require (
+	github.com/goccy/go-json v0.12.0
+	github.com/google/uuid v1.6.0
+)
 
 require pgregory.net/rapid v1.3.0
 

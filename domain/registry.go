@@ -169,43 +169,6 @@ func appendJSONString(b []byte, s string) []byte {
 	return append(b, '"')
 }
 
-// Decode decodes an event of type typ, upcasting data from the schema
-// version in meta to the current one.
-func (r *Registry) Decode(typ string, data, meta json.RawMessage) (Event, error) {
-	reg, ok := r.types[typ]
-	if !ok {
-		return nil, fmt.Errorf("domain: decode: unknown event type %q", typ)
-	}
-	version := 1
-	if len(meta) > 0 {
-		var m eventstore.Metadata
-		if err := json.Unmarshal(meta, &m); err != nil {
-			return nil, fmt.Errorf("domain: decode %s metadata: %w", typ, err)
-		}
-		if m.Schema != 0 {
-			version = m.Schema
-		}
-	}
-	if version > reg.version || version < 1 {
-		return nil, fmt.Errorf("domain: decode %s: schema version %d, this build knows 1 to %d", typ, version, reg.version)
-	}
-	for v := version; v < reg.version; v++ {
-		up, ok := reg.up[v]
-		if !ok {
-			return nil, fmt.Errorf("domain: decode %s: no upcaster from version %d", typ, v)
-		}
-		var err error
-		if data, err = up(data); err != nil {
-			return nil, fmt.Errorf("domain: decode %s: upcast from version %d: %w", typ, v, err)
-		}
-	}
-	ev := reg.new()
-	if err := json.Unmarshal(data, ev); err != nil {
-		return nil, fmt.Errorf("domain: decode %s: %w", typ, err)
-	}
-	return ev, nil
-}
-
 // upcastCaseRatedV1 turns {"score":1..5,"reason":"a;b"} (1 = 非常满意, the
 // GB/T 39046 order) into {"label":"非常满意","reason_tags":["a","b"]}.
 func upcastCaseRatedV1(data json.RawMessage) (json.RawMessage, error) {
