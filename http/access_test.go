@@ -104,9 +104,9 @@ func accessRows() []accessRow {
 	A, W, D, S, N := caseledgerhttp.RoleApplicant, caseledgerhttp.RoleWindow, caseledgerhttp.RoleDepartment, caseledgerhttp.RoleSupervisor, caseledgerhttp.RoleAdmin
 	return []accessRow{
 		{route: "GET /v1/me", call: step{method: http.MethodGet, path: "/v1/me"}, allow: all(200)},
-		{route: "GET /v1/cases/{id}", call: step{method: http.MethodGet, path: "/v1/cases/{id}"}, allow: map[caseledgerhttp.Role]int{A: 200, W: 200, D: 200, S: 200, N: 200}},
+		{route: "GET /v1/cases/{id}", views: true, setup: []step{acceptCase}, call: step{method: http.MethodGet, path: "/v1/cases/{id}?min_position={lastpos}"}, allow: map[caseledgerhttp.Role]int{A: 200, W: 200, D: 200, S: 200, N: 200}},
 		{route: "GET /v1/cases/{id}/live", call: step{method: http.MethodGet, path: "/v1/cases/{id}/live", stream: true}, allow: map[caseledgerhttp.Role]int{A: 200, W: 200, D: 200, S: 200, N: 200}},
-		{route: "GET /v1/cases/{id}/timeline", setup: []step{acceptCase}, call: step{method: http.MethodGet, path: "/v1/cases/{id}/timeline"}, allow: map[caseledgerhttp.Role]int{A: 200, W: 200, D: 200, S: 200, N: 200}},
+		{route: "GET /v1/cases/{id}/timeline", views: true, setup: []step{acceptCase}, call: step{method: http.MethodGet, path: "/v1/cases/{id}/timeline?min_position={lastpos}"}, allow: map[caseledgerhttp.Role]int{A: 200, W: 200, D: 200, S: 200, N: 200}},
 		{route: "GET /v1/cases/{id}/diff", setup: []step{acceptCase}, call: step{method: http.MethodGet, path: "/v1/cases/{id}/diff?from=1"}, allow: map[caseledgerhttp.Role]int{A: 200, W: 200, D: 200, S: 200, N: 200}},
 		{route: "GET /v1/items/overdue", views: true, setup: []step{acceptCase}, call: step{method: http.MethodGet, path: "/v1/items/overdue?on=2026-06-01"}, allow: map[caseledgerhttp.Role]int{W: 200, D: 200, S: 200, N: 200}},
 		{route: "GET /v1/items/warnings", views: true, setup: []step{acceptCase}, call: step{method: http.MethodGet, path: "/v1/items/warnings"}, allow: map[caseledgerhttp.Role]int{W: 200, D: 200, S: 200, N: 200}},

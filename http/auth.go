@@ -2,6 +2,7 @@ package http
 
 import (
 	"crypto/ed25519"
+	"crypto/sha256"
 	"errors"
 	"log/slog"
 	"slices"
@@ -108,11 +109,13 @@ func (p Principal) validate() error {
 // verifier checks bearer tokens against one public key.
 type verifier struct {
 	key    ed25519.PublicKey
+	now    func() time.Time
 	parser *jwt.Parser
+	cache  *tokenCache
 }
 
 func newVerifier(key ed25519.PublicKey, now func() time.Time) *verifier {
-	return &verifier{key: key, parser: jwt.NewParser(
+	return &verifier{key: key, now: now, cache: newTokenCache(), parser: jwt.NewParser(
 		jwt.WithValidMethods([]string{jwt.SigningMethodEdDSA.Alg()}),
 		jwt.WithIssuer(tokenIssuer),
 		jwt.WithExpirationRequired(),
@@ -123,6 +126,10 @@ func newVerifier(key ed25519.PublicKey, now func() time.Time) *verifier {
 // verify returns the principal of a token; every failure is a plain 401
 // so a caller learns nothing about why a forged token was refused.
 func (v *verifier) verify(token string) (Principal, error) {
+	sum := sha256.Sum256([]byte(token))
+	if p, ok := v.cache.get(sum, v.now()); ok {
+		return p, nil
+	}
 	var c claims
 	_, err := v.parser.ParseWithClaims(token, &c, func(*jwt.Token) (any, error) { return v.key, nil })
 	if err != nil {
@@ -136,6 +143,8 @@ func (v *verifier) verify(token string) (Principal, error) {
 	if err := p.validate(); err != nil {
 		return Principal{}, &domain.Error{Code: domain.CodeUnauthorized, Message: "the bearer token lacks required claims", Err: err}
 	}
+	// The parser requires exp, so ExpiresAt is set here.
+	v.cache.put(sum, p, c.ExpiresAt.Time, v.now())
 	return p, nil
 }
 

@@ -1,6 +1,7 @@
 package http
 
 import (
+	"context"
 	"net/http"
 	"strconv"
 	"strings"
@@ -23,8 +24,14 @@ var idempotencyNamespace = uuid.MustParse("5d0c3f7a-2b1e-5c4d-8e9f-1a2b3c4d5e6f"
 // caseLoop is the load-decide-save loop over the domain's case Decider.
 func (s *Server) caseLoop() *decider.Loop[domain.State, domain.Event] {
 	return &decider.Loop[domain.State, domain.Event]{
-		Store:  s.store,
-		Evolve: domain.Evolve,
+		Store: s.store,
+		// The loop owns its state (it folds from zero and keeps no earlier
+		// copy), so folding in place is safe and spares Evolve's copy of
+		// the bookkeeping maps per event.
+		Evolve: func(st domain.State, ev domain.Event) domain.State {
+			st.Apply(ev)
+			return st
+		},
 		Decode: func(r *eventstore.RecordedEvent) (domain.Event, error) { return domain.DecodeRecorded(*r) },
 		Encode: domain.EventData,
 	}
@@ -151,6 +158,26 @@ func visible(p Principal, st *domain.State) bool {
 		return true
 	}
 	return false
+}
+
+// checkVisible refuses, as a missing case, a case p may not know exists.
+// Everything visible reads (applicant, agent, region, the bundle's
+// departments) is set by the submission, version 0, and never changes, so
+// one event decides; the read models do not keep the applicant's
+// references.
+func (s *Server) checkVisible(ctx context.Context, p Principal, caseID string) error {
+	recorded, err := s.store.ReadStream(ctx, caseStream(caseID), eventstore.ReadStreamOptions{Limit: 1})
+	if err != nil {
+		return err
+	}
+	st, err := fold(recorded)
+	if err != nil {
+		return err
+	}
+	if !visible(p, &st) {
+		return domain.Errorf(domain.CodeNotFound, "no such case")
+	}
+	return nil
 }
 
 // actor is the principal as domain events record it. Analysts and admins

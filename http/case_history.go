@@ -9,7 +9,9 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/caseledger/caseledger/domain"
+	"github.com/caseledger/caseledger/domain/workday"
 	"github.com/caseledger/caseledger/eventstore"
+	"github.com/caseledger/caseledger/projections/timeline"
 )
 
 // timelineEntry is one step of a case's history as participants read it:
@@ -33,13 +35,10 @@ type timelinePage struct {
 }
 
 // timeline serves GET /v1/cases/{id}/timeline, oldest first, a page at a
-// time. Department officers see the case-wide steps and those of their
-// department's items.
+// time, from the timeline read model once it has reached min_position (on a
+// server without read models, from the case's stream). Department officers
+// see the case-wide steps and those of their department's items.
 func (s *Server) timeline(c echo.Context) error {
-	recorded, err := s.readVisible(c)
-	if err != nil {
-		return err
-	}
 	limit, err := queryInt(c, "limit", 100, 1, 1000)
 	if err != nil {
 		return err
@@ -48,8 +47,11 @@ func (s *Server) timeline(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	p := principal(c)
-	entries, err := timelineOf(p, recorded)
+	minPosition, err := queryUint(c, "min_position")
+	if err != nil {
+		return err
+	}
+	entries, err := s.timelineEntries(c, minPosition)
 	if err != nil {
 		return err
 	}
@@ -65,6 +67,56 @@ func (s *Server) timeline(c echo.Context) error {
 		page.Entries = append(page.Entries, e)
 	}
 	return writeJSON(c, http.StatusOK, page)
+}
+
+// timelineEntries are the route's case's entries the principal may see.
+func (s *Server) timelineEntries(c echo.Context, minPosition uint64) ([]timelineEntry, error) {
+	p := principal(c)
+	if s.cfg.Views == nil {
+		recorded, err := s.readVisible(c)
+		if err != nil {
+			return nil, err
+		}
+		return timelineOf(p, recorded)
+	}
+	caseID, err := caseParam(c)
+	if err != nil {
+		return nil, err
+	}
+	ctx := c.Request().Context()
+	if err := s.checkVisible(ctx, p, caseID); err != nil {
+		return nil, err
+	}
+	// Entries carry no working days or item states, so the day and the
+	// warning policy asked about do not matter here.
+	t, err := timeline.Get(ctx, s.cfg.Views, caseID, minPosition, s.cfg.Now(), workday.Default(), nil)
+	if err != nil {
+		return nil, viewError(err)
+	}
+	return timelineOfView(p, &t), nil
+}
+
+// timelineOfView turns the read model's steps into the entries p may see,
+// as timelineOf does from the events.
+func timelineOfView(p Principal, t *timeline.Timeline) []timelineEntry {
+	departments := make(map[string]string, len(t.Items)) // item code -> department
+	for _, it := range t.Items {
+		departments[it.Code] = it.Department
+	}
+	out := make([]timelineEntry, 0, len(t.Steps))
+	for i := range t.Steps {
+		st := &t.Steps[i]
+		if p.Role == RoleDepartment && st.Item != "" && departments[st.Item] != p.Unit {
+			continue
+		}
+		e := timelineEntry{Version: st.Version, Type: st.Type, OccurredAt: st.OccurredAt.UTC().Format(time.RFC3339),
+			RecordedAt: recordedAt(st.RecordedAt), Role: string(st.Actor.Role), Unit: st.Actor.Unit, Item: st.Item}
+		if p.Role == RoleSupervisor || p.Role == RoleAdmin {
+			e.Person = st.Actor.PersonID
+		}
+		out = append(out, e)
+	}
+	return out
 }
 
 type diffResponse struct {
@@ -140,7 +192,7 @@ func timelineOf(p Principal, recorded []eventstore.RecordedEvent) ([]timelineEnt
 		}
 		m := ev.Meta()
 		e := timelineEntry{Version: recorded[i].Version, Type: recorded[i].Type,
-			OccurredAt: m.OccurredAt.Format(time.RFC3339), RecordedAt: recorded[i].RecordedAt.UTC().Format(time.RFC3339Nano),
+			OccurredAt: m.OccurredAt.UTC().Format(time.RFC3339), RecordedAt: recordedAt(recorded[i].RecordedAt),
 			Role: string(m.Actor.Role), Unit: m.Actor.Unit, Item: item.Item}
 		if p.Role == RoleSupervisor || p.Role == RoleAdmin {
 			e.Person = m.Actor.PersonID
@@ -148,4 +200,11 @@ func timelineOf(p Principal, recorded []eventstore.RecordedEvent) ([]timelineEnt
 		out = append(out, e)
 	}
 	return out, nil
+}
+
+// recordedAt formats a store time to the microsecond, the precision the
+// timeline read model keeps, so both sources of entries agree (they agree
+// on occurred_at by giving it in UTC, as the read model keeps it).
+func recordedAt(t time.Time) string {
+	return t.UTC().Truncate(time.Microsecond).Format(time.RFC3339Nano)
 }

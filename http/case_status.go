@@ -1,32 +1,39 @@
 package http
 
 import (
+	"context"
+	"errors"
 	"net/http"
 	"strconv"
 
 	"github.com/labstack/echo/v4"
 
 	"github.com/caseledger/caseledger/domain"
+	"github.com/caseledger/caseledger/domain/workday"
 	"github.com/caseledger/caseledger/eventstore"
+	"github.com/caseledger/caseledger/projections/casestatus"
 )
 
-// caseStatus is a case as its participants follow it. It is folded from
-// the case's stream on each request, which is exact (it reflects every
-// recorded event) and needs no read model; the projections of a later
-// issue take over the lists and metrics that span many cases.
+// caseStatus is a case as its participants follow it. The current status
+// comes from the casestatus read model; a past one (version, as_of), and
+// the current one on a server without read models, is folded from the
+// case's stream. Both fill exactly these fields, so the two answers for the
+// latest version are equal but for Position: the log position the answer
+// reflects (the read model's, or the case's last event's), usable as the
+// min_position of a later query.
 type caseStatus struct {
-	CaseID        string       `json:"case_id"`
-	Version       uint64       `json:"version"`
-	Position      uint64       `json:"position"`
-	Status        string       `json:"status"`
-	Bundle        string       `json:"bundle"`
-	Region        string       `json:"region"`
-	SubmittedOn   string       `json:"submitted_on"`
-	PromisedDue   string       `json:"promised_due,omitempty"`
-	MissingKey    []string     `json:"missing_key"`
-	MissingMinor  []string     `json:"missing_minor"`
-	SupplementDue bool         `json:"supplement_open"`
-	Items         []itemStatus `json:"items"`
+	CaseID            string       `json:"case_id"`
+	Version           uint64       `json:"version"`
+	Position          uint64       `json:"position"`
+	Status            string       `json:"status"`
+	Bundle            string       `json:"bundle"`
+	Region            string       `json:"region"`
+	SubmittedOn       string       `json:"submitted_on"`
+	PromisedDue       string       `json:"promised_due,omitempty"`
+	SupplementOpen    bool         `json:"supplement_open"`
+	SupplementMissing []string     `json:"supplement_missing"`
+	ToleranceMissing  []string     `json:"tolerance_missing"`
+	Items             []itemStatus `json:"items"`
 }
 
 type itemStatus struct {
@@ -37,10 +44,39 @@ type itemStatus struct {
 	Due        string `json:"due,omitempty"`
 }
 
-// getCase serves GET /v1/cases/{id}, as it is or, with version or as_of,
-// as it was. Department officers see only their department's items;
-// analysts read de-identified data only and are refused by the route.
+// getCase serves GET /v1/cases/{id}: as it is, from the read model once it
+// has reached min_position, or, with version or as_of, as it was. Department
+// officers see only their department's items; analysts read de-identified
+// data only and are refused by the route.
 func (s *Server) getCase(c echo.Context) error {
+	minPosition, err := queryUint(c, "min_position")
+	if err != nil {
+		return err
+	}
+	if c.QueryParam("version") != "" || c.QueryParam("as_of") != "" || s.cfg.Views == nil {
+		return s.getCaseAsOf(c)
+	}
+	caseID, err := caseParam(c)
+	if err != nil {
+		return err
+	}
+	ctx := c.Request().Context()
+	if err := s.checkVisible(ctx, principal(c), caseID); err != nil {
+		return err
+	}
+	st, err := casestatus.Get(ctx, s.cfg.Views, caseID, minPosition, workday.DateOf(s.cfg.Now()), workday.Default())
+	if err != nil {
+		return viewError(err)
+	}
+	out := statusOfDoc(principal(c), &st)
+	c.Response().Header().Set("ETag", `"`+uintString(out.Version)+`"`)
+	return writeJSON(c, http.StatusOK, out)
+}
+
+// getCaseAsOf answers GET /v1/cases/{id} by folding the case's stream, up
+// to version or as_of when given. The store is always current, so
+// min_position needs no wait here.
+func (s *Server) getCaseAsOf(c echo.Context) error {
 	recorded, err := s.readVisible(c)
 	if err != nil {
 		return err
@@ -58,6 +94,37 @@ func (s *Server) getCase(c echo.Context) error {
 	}
 	c.Response().Header().Set("ETag", `"`+uintString(out.Version)+`"`)
 	return writeJSON(c, http.StatusOK, out)
+}
+
+// statusOfDoc is the read model's status of a case as p may see it.
+func statusOfDoc(p Principal, st *casestatus.Status) caseStatus {
+	out := caseStatus{CaseID: st.CaseID, Version: uint64(max(st.Version-1, 0)), Position: st.Position, Status: string(st.Status),
+		Bundle: st.Bundle, Region: st.Region, SubmittedOn: st.SubmittedOn.String(), PromisedDue: st.PromisedDue.String(),
+		SupplementMissing: []string{}, ToleranceMissing: nonNil(st.ToleranceMissing), Items: []itemStatus{}}
+	if sup := st.Supplement; sup != nil {
+		out.SupplementOpen, out.SupplementMissing = true, nonNil(sup.Missing)
+	}
+	for _, it := range st.Items {
+		if p.Role == RoleDepartment && it.Department != p.Unit {
+			continue
+		}
+		out.Items = append(out.Items, itemStatus{Code: it.Code, Department: it.Department, Status: string(it.Status),
+			Outcome: string(it.Outcome), Due: it.Due.String()})
+	}
+	return out
+}
+
+// viewError names a read model that has not reached the caller's
+// min_position within the request's deadline. The runner's error wraps the
+// context's, which the timeout middleware would turn into a bare "took too
+// long"; this one says what to do.
+func viewError(err error) error {
+	var de *domain.Error
+	if errors.As(err, &de) && de.Code == domain.CodeUnavailable && errors.Is(err, context.DeadlineExceeded) {
+		return &domain.Error{Code: domain.CodeUnavailable, Rule: "min_position not reached",
+			Message: de.Message + "; retry, or ask without min_position for an answer that may not include your last command"}
+	}
+	return err
 }
 
 // readVisible reads the route's case and checks that the principal may
@@ -94,8 +161,14 @@ func statusAt(p Principal, recorded []eventstore.RecordedEvent) (caseStatus, err
 	last := recorded[len(recorded)-1]
 	out := caseStatus{CaseID: st.CaseID, Version: last.Version, Position: last.Position, Status: string(st.Status),
 		Bundle: st.Bundle.Code, Region: st.Region, SubmittedOn: st.SubmittedAt.String(),
-		PromisedDue: st.Acceptance.PromisedDue.String(), MissingKey: nonNil(st.MissingKey), MissingMinor: nonNil(st.MissingMinor),
-		SupplementDue: st.Supplement.Open, Items: []itemStatus{}}
+		PromisedDue: st.Acceptance.PromisedDue.String(), SupplementOpen: st.Supplement.Open,
+		SupplementMissing: []string{}, ToleranceMissing: []string{}, Items: []itemStatus{}}
+	if st.Supplement.Open {
+		out.SupplementMissing = nonNil(st.Supplement.Missing)
+	}
+	if t := st.Acceptance.Tolerance; t != nil {
+		out.ToleranceMissing = nonNil(t.Missing)
+	}
 	for _, it := range st.Items {
 		if p.Role == RoleDepartment && it.Department != p.Unit {
 			continue
@@ -115,17 +188,17 @@ func nonNil(xs []string) []string {
 
 func uintString(v uint64) string { return strconv.FormatUint(v, 10) }
 
-// fold replays recorded events into a case state.
+// fold replays recorded events into a case state, in place.
 func fold(recorded []eventstore.RecordedEvent) (domain.State, error) {
-	var st domain.State
+	evs := make([]domain.Event, len(recorded))
 	for i := range recorded {
 		ev, err := domain.DecodeRecorded(recorded[i])
 		if err != nil {
-			return st, err
+			return domain.State{}, err
 		}
-		st = domain.Evolve(st, ev)
+		evs[i] = ev
 	}
-	return st, nil
+	return domain.Replay(evs), nil
 }
 
 // asOf reads the optional point in the case's history a query asks about:

@@ -45,11 +45,14 @@ func (s *Server) live(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	st, err := fold(recorded)
-	if err != nil {
-		return err
+	evs := make([]domain.Event, len(recorded))
+	for i := range recorded {
+		if evs[i], err = domain.DecodeRecorded(recorded[i]); err != nil {
+			return err
+		}
 	}
-	if !visible(principal(c), &st) {
+	// The submission (version 0) decides visibility; see checkVisible.
+	if first := domain.Replay(evs[:1]); !visible(principal(c), &first) {
 		return domain.Errorf(domain.CodeNotFound, "no such case")
 	}
 	// Subscribe before writing anything, from the last event read, so that
@@ -69,13 +72,11 @@ func (s *Server) live(c echo.Context) error {
 	w.Header().Set("X-Accel-Buffering", "no")
 	w.WriteHeader(http.StatusOK)
 
+	// replay is this handler's own, so it folds in place (Apply): one
+	// Evolve per event would copy the bookkeeping maps each time.
 	var replay domain.State
-	for i := range recorded {
-		ev, err := domain.DecodeRecorded(recorded[i])
-		if err != nil {
-			return err
-		}
-		replay = domain.Evolve(replay, ev)
+	for i, ev := range evs {
+		replay.Apply(ev)
 		if !resume || recorded[i].Version > after {
 			if err := writeProgress(w, &recorded[i], ev, &replay); err != nil {
 				return nil // the client went away
@@ -128,7 +129,7 @@ func (s *Server) follow(ctx context.Context, w *echo.Response, sub eventstore.Su
 			if err != nil {
 				return err
 			}
-			st = domain.Evolve(st, ev)
+			st.Apply(ev) // follow owns st: see live
 			if err := writeProgress(w, &m.Event, ev, &st); err != nil {
 				return nil
 			}

@@ -24,6 +24,7 @@ import (
 	"github.com/caseledger/caseledger/eventstore/embedded"
 	caseledgerhttp "github.com/caseledger/caseledger/http"
 	"github.com/caseledger/caseledger/projections"
+	"github.com/caseledger/caseledger/projections/casestatus"
 	"github.com/caseledger/caseledger/projections/dispute"
 	"github.com/caseledger/caseledger/projections/metrics"
 	"github.com/caseledger/caseledger/projections/timeline"
@@ -59,11 +60,12 @@ func MustServer(tb testing.TB, opts ...serverOption) *testServer {
 	return mustServerOn(tb, store, opts...)
 }
 
-// withViews gives the server the timeline, metrics and dispute read
-// models, folding in the background, for the queries that read them.
+// withViews gives the server the case status, timeline, metrics and
+// dispute read models, folding in the background, for the queries that
+// read them.
 func withViews(tb testing.TB) serverOption {
 	return func(cfg *caseledgerhttp.Config) {
-		r, err := projections.Open(cfg.Store, tb.TempDir(), projections.Options{}, timeline.Projection{}, metrics.Projection{}, dispute.Projection{})
+		r, err := projections.Open(cfg.Store, tb.TempDir(), projections.Options{}, casestatus.Projection{}, timeline.Projection{}, metrics.Projection{}, dispute.Projection{})
 		if err != nil {
 			tb.Fatal(err)
 		}
