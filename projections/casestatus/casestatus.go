@@ -5,8 +5,9 @@
 // # Design
 //
 //  1. One compact document per case, JSON under the key "case/<case id>".
-//     It holds only what the applicant view shows (no bundle snapshot, no
-//     command or event IDs): about 1.1 KB on average and under 2 KB for the
+//     It holds only what the applicant view shows and the access facts of
+//     invariant 5 (no bundle snapshot, no
+//     command or event IDs): about 1.2 KB on average and under 2 KB for the
 //     largest bundles in a generated history (TestStatusAgreesWithTheDomainFold
 //     logs the figures).
 //  2. The fold mirrors domain.Evolve for the fields it keeps, and nothing
