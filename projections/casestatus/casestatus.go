@@ -6,10 +6,10 @@
 //
 //  1. One compact document per case, JSON under the key "case/<case id>".
 //     It holds only what the applicant view shows and the access facts of
-//     invariant 5 (no bundle snapshot, no
-//     command or event IDs): about 1.2 KB on average and under 2 KB for the
-//     largest bundles in a generated history (TestStatusAgreesWithTheDomainFold
-//     logs the figures).
+//     invariant 5 (no bundle snapshot, no command or event IDs): about
+//     1.2 KB on average and under 2 KB for the largest bundles in a
+//     generated history (TestStatusAgreesWithTheDomainFold logs the
+//     figures).
 //  2. The fold mirrors domain.Evolve for the fields it keeps, and nothing
 //     else: due dates come from the events themselves (the domain computed
 //     them when it decided), so the calendar and pause arithmetic live in
