@@ -123,9 +123,11 @@ type target struct {
 
 // findTargets folds the newest cases (the generated history leaves the
 // last weeks' cases open) until it has limit items on which domain.Decide
-// accepts the command phase's first command: AcceptItem on a dispatched
-// item, RecordStep on one in progress and not paused. Nobody else acts on
-// them during the run, so every later step stays allowed.
+// accepts the command phase's commands: RecordStep on an item in progress
+// and not paused, or AcceptItem on a dispatched item and then RecordStep
+// on it (an item can be paused as soon as it starts, by a correction the
+// department asked for). Nobody else acts on them during the run, so every
+// later step stays allowed.
 func findTargets(ctx context.Context, store eventstore.Store, cases []caseRef, limit int) ([]target, error) {
 	env := domain.Env{Catalogue: catalogue.Default(), Calendar: workday.Default(), Policy: domain.DefaultPolicy()}
 	var out []target
@@ -134,27 +136,65 @@ func findTargets(ctx context.Context, store eventstore.Store, cases []caseRef, l
 		if err != nil {
 			return nil, err
 		}
-		var st domain.State
-		for _, r := range recorded {
-			ev, err := domain.DecodeRecorded(r)
+		st, err := foldCase(recorded)
+		if err != nil {
+			return nil, err
+		}
+		var open []target
+		for _, it := range st.Items {
+			if it.Status == domain.ItemSent || it.Status == domain.ItemInProgress {
+				open = append(open, target{caseID: st.CaseID, item: it.Code, department: it.Department, region: st.Region,
+					dispatched: it.Status == domain.ItemSent})
+			}
+		}
+		for _, t := range open {
+			if len(out) == limit {
+				break
+			}
+			ok, err := t.allowed(recorded, env)
 			if err != nil {
 				return nil, err
 			}
-			st.Apply(ev)
-		}
-		for _, it := range st.Items {
-			t := target{caseID: st.CaseID, item: it.Code, department: it.Department, region: st.Region, dispatched: it.Status == domain.ItemSent}
-			meta := domain.CommandMeta{ID: "loadgen-probe", CaseID: st.CaseID, At: time.Now(), Actor: t.actor()}
-			var cmd domain.Command = &domain.AcceptItem{CommandMeta: meta, Item: it.Code}
-			if !t.dispatched {
-				cmd = &domain.RecordStep{CommandMeta: meta, Item: it.Code, Step: domain.StepHandle, Action: domain.ActionOther, Opinion: "probe"}
-			}
-			if _, err := domain.Decide(st, cmd, env); err == nil && len(out) < limit {
+			if ok {
 				out = append(out, t)
 			}
 		}
 	}
 	return out, nil
+}
+
+// allowed reports whether the command phase's commands on t would be
+// decided, on the case folded afresh from recorded (State.Apply changes
+// a state in place).
+func (t target) allowed(recorded []eventstore.RecordedEvent, env domain.Env) (bool, error) {
+	st, err := foldCase(recorded)
+	if err != nil {
+		return false, err
+	}
+	meta := domain.CommandMeta{ID: "loadgen-probe-accept", CaseID: t.caseID, At: time.Now(), Actor: t.actor()}
+	if t.dispatched {
+		evs, err := domain.Decide(st, &domain.AcceptItem{CommandMeta: meta, Item: t.item}, env)
+		if err != nil {
+			return false, nil
+		}
+		st.Apply(evs...)
+	}
+	meta.ID = "loadgen-probe-step"
+	step := &domain.RecordStep{CommandMeta: meta, Item: t.item, Step: domain.StepHandle, Action: domain.ActionOther, Opinion: "probe"}
+	_, err = domain.Decide(st, step, env)
+	return err == nil, nil
+}
+
+func foldCase(recorded []eventstore.RecordedEvent) (domain.State, error) {
+	var st domain.State
+	for _, r := range recorded {
+		ev, err := domain.DecodeRecorded(r)
+		if err != nil {
+			return st, err
+		}
+		st.Apply(ev)
+	}
+	return st, nil
 }
 
 // actor is the department officer the target's commands come from.
