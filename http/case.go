@@ -3,6 +3,7 @@ package http
 import (
 	"context"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -112,7 +113,7 @@ func (s *Server) runCommand(c echo.Context, caseID string, cmd domain.Command, m
 		Stream:  caseStream(caseID),
 		EventID: func(i int) uuid.UUID { return domain.EventID(caseID, id, i) },
 		Decide: func(st domain.State, head decider.Head) ([]domain.Event, error) {
-			if head.Exists && !visible(p, &st) {
+			if head.Exists && !visible(p, ownersOf(&st)) {
 				return nil, domain.Errorf(domain.CodeNotFound, "no such case")
 			}
 			// A missing case is the domain's 404, not a stale version.
@@ -140,20 +141,15 @@ func (s *Server) runCommand(c echo.Context, caseID string, cmd domain.Command, m
 // visible reports whether p may know that the case exists. Those who may
 // not get 404, never 403, so case IDs cannot be probed. Whether p may also
 // act is the domain's decision (rules C1 to C4).
-func visible(p Principal, st *domain.State) bool {
+func visible(p Principal, o *owners) bool {
 	switch p.Role {
 	case RoleApplicant:
 		ref := domain.SubjectRef(p.Subject)
-		return st.Applicant.Ref == ref || (st.Agent != nil && st.Agent.Ref == ref)
+		return o.applicant == ref || (o.agent != "" && o.agent == ref)
 	case RoleWindow, RoleSupervisor:
-		return inRegion(p.Region, st.Region)
+		return inRegion(p.Region, o.region)
 	case RoleDepartment:
-		for _, it := range st.Bundle.Items {
-			if it.Department == p.Unit {
-				return inRegion(p.Region, st.Region)
-			}
-		}
-		return false
+		return slices.Contains(o.departments, p.Unit) && inRegion(p.Region, o.region)
 	case RoleAdmin:
 		return true
 	}
@@ -161,23 +157,49 @@ func visible(p Principal, st *domain.State) bool {
 }
 
 // checkVisible refuses, as a missing case, a case p may not know exists.
-// Everything visible reads (applicant, agent, region, the bundle's
-// departments) is set by the submission, version 0, and never changes, so
-// one event decides; the read models do not keep the applicant's
-// references.
+// Everything visible reads is set by the submission, version 0, and never
+// changes, so one event decides, and its answer is remembered (s.owners);
+// the read models do not keep the applicant's references.
 func (s *Server) checkVisible(ctx context.Context, p Principal, caseID string) error {
-	recorded, err := s.store.ReadStream(ctx, caseStream(caseID), eventstore.ReadStreamOptions{Limit: 1})
-	if err != nil {
-		return err
+	o, ok := s.owners.get(caseID)
+	if !ok {
+		submission, err := s.store.ReadStream(ctx, caseStream(caseID), eventstore.ReadStreamOptions{Limit: 1})
+		if err != nil {
+			return err
+		}
+		if o, err = s.ownersOf(submission); err != nil {
+			return err
+		}
 	}
-	st, err := fold(recorded)
-	if err != nil {
-		return err
-	}
-	if !visible(p, &st) {
+	if !visible(p, o) {
 		return domain.Errorf(domain.CodeNotFound, "no such case")
 	}
 	return nil
+}
+
+// checkSubmission is checkVisible's decision on the case's first event,
+// already read.
+func (s *Server) checkSubmission(p Principal, submission []eventstore.RecordedEvent) error {
+	o, err := s.ownersOf(submission)
+	if err != nil {
+		return err
+	}
+	if !visible(p, o) {
+		return domain.Errorf(domain.CodeNotFound, "no such case")
+	}
+	return nil
+}
+
+// ownersOf folds a case's first event into its owners and remembers them.
+func (s *Server) ownersOf(submission []eventstore.RecordedEvent) (*owners, error) {
+	st, err := fold(submission)
+	if err != nil {
+		return nil, err
+	}
+	o := ownersOf(&st)
+	// Keyed by the stream's name, which checkVisible looks up by.
+	s.owners.put(strings.TrimPrefix(submission[0].Stream, "case-"), o)
+	return o, nil
 }
 
 // actor is the principal as domain events record it. Analysts and admins

@@ -128,10 +128,10 @@ func viewError(err error) error {
 }
 
 // readVisible reads the route's case and checks that the principal may
-// see it. Visibility follows the case as it is now: who a case belongs to
-// never changes, and a case must not become visible by asking about its
-// past. Those it is not visible to get the same answer as for a missing
-// case.
+// see it. Visibility is decided by the submission alone (checkVisible), so
+// it is the same at every point of the case's history and a case cannot
+// become visible by asking about its past. Those it is not visible to get
+// the same answer as for a missing case.
 func (s *Server) readVisible(c echo.Context) ([]eventstore.RecordedEvent, error) {
 	caseID, err := caseParam(c)
 	if err != nil {
@@ -141,12 +141,8 @@ func (s *Server) readVisible(c echo.Context) ([]eventstore.RecordedEvent, error)
 	if err != nil {
 		return nil, err
 	}
-	st, err := fold(recorded)
-	if err != nil {
+	if err := s.checkSubmission(principal(c), recorded[:1]); err != nil {
 		return nil, err
-	}
-	if !visible(principal(c), &st) {
-		return nil, domain.Errorf(domain.CodeNotFound, "no such case")
 	}
 	return recorded, nil
 }

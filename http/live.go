@@ -45,15 +45,14 @@ func (s *Server) live(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	if err := s.checkSubmission(principal(c), recorded[:1]); err != nil {
+		return err
+	}
 	evs := make([]domain.Event, len(recorded))
 	for i := range recorded {
 		if evs[i], err = domain.DecodeRecorded(recorded[i]); err != nil {
 			return err
 		}
-	}
-	// The submission (version 0) decides visibility; see checkVisible.
-	if first := domain.Replay(evs[:1]); !visible(principal(c), &first) {
-		return domain.Errorf(domain.CodeNotFound, "no such case")
 	}
 	// Subscribe before writing anything, from the last event read, so that
 	// nothing recorded in between is missed.

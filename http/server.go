@@ -57,6 +57,7 @@ type Server struct {
 	echo    *echo.Echo
 	store   eventstore.Store // instrumented
 	verify  *verifier
+	owners  ownersCache
 	metrics *metrics
 	log     *slog.Logger
 	ln      net.Listener
