@@ -16,6 +16,11 @@
 // CPU profile of the whole process (server and load generator: they share
 // the machine, as the goals say) per phase.
 //
+// The read models serve runs (projections) run here too and are caught up
+// before any load; -views=false leaves them out, for stores so large that
+// catching up takes longer than the run (the routes measured do not read
+// them, but every command feeds them).
+//
 // A store loadgen prepared is laid out as "caseledger serve --data" expects
 // (<data>/store), so "caseledger serve --demo --demo-cases N" prepares one
 // too; -reuse measures an existing one as it is.
