@@ -104,6 +104,9 @@ func accessRows() []accessRow {
 	A, W, D, S, N := caseledgerhttp.RoleApplicant, caseledgerhttp.RoleWindow, caseledgerhttp.RoleDepartment, caseledgerhttp.RoleSupervisor, caseledgerhttp.RoleAdmin
 	return []accessRow{
 		{route: "GET /v1/me", call: step{method: http.MethodGet, path: "/v1/me"}, allow: all(200)},
+		{route: "GET /v1/catalogue", call: step{method: http.MethodGet, path: "/v1/catalogue"}, allow: all(200)},
+		{route: "GET /v1/catalogue/bundles/{code}", call: step{method: http.MethodGet, path: "/v1/catalogue/bundles/enterprise_change"}, allow: all(200)},
+		{route: "GET /v1/cases", views: true, setup: []step{acceptCase}, call: step{method: http.MethodGet, path: "/v1/cases?min_position={lastpos}"}, allow: map[caseledgerhttp.Role]int{A: 200, W: 200, D: 200, S: 200}},
 		{route: "GET /v1/cases/{id}", views: true, setup: []step{acceptCase}, call: step{method: http.MethodGet, path: "/v1/cases/{id}?min_position={lastpos}"}, allow: map[caseledgerhttp.Role]int{A: 200, W: 200, D: 200, S: 200, N: 200}},
 		{route: "GET /v1/cases/{id}/live", call: step{method: http.MethodGet, path: "/v1/cases/{id}/live", stream: true}, allow: map[caseledgerhttp.Role]int{A: 200, W: 200, D: 200, S: 200, N: 200}},
 		{route: "GET /v1/cases/{id}/timeline", views: true, setup: []step{acceptCase}, call: step{method: http.MethodGet, path: "/v1/cases/{id}/timeline?min_position={lastpos}"}, allow: map[caseledgerhttp.Role]int{A: 200, W: 200, D: 200, S: 200, N: 200}},

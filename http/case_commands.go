@@ -21,6 +21,7 @@ func (s *Server) caseRoutes(v1 *echo.Group) {
 	// Everyone but analysts (de-identified data only) may read a case
 	// visible to them.
 	readers := allow(RoleApplicant, RoleWindow, RoleDepartment, RoleSupervisor, RoleAdmin)
+	v1.GET("/cases", s.listCases, allow(RoleApplicant, RoleWindow, RoleDepartment, RoleSupervisor))
 	v1.GET("/cases/:id", s.getCase, readers)
 	v1.GET("/cases/:id/live", s.live, readers)
 	v1.GET("/cases/:id/timeline", s.timeline, readers)

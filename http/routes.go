@@ -47,6 +47,8 @@ func (s *Server) routes() {
 
 	v1 := e.Group("/v1", s.verify.authenticate)
 	v1.GET("/me", s.me)
+	v1.GET("/catalogue", s.getCatalogue)
+	v1.GET("/catalogue/bundles/:code", s.getBundle)
 
 	// Role checks are route middleware, never group middleware: echo gives
 	// a group with middleware a catch-all route, which would answer 403
