@@ -148,6 +148,26 @@ func (v *verifier) verify(token string) (Principal, error) {
 	return p, nil
 }
 
+// TokenVerifier checks caseledger tokens for servers other than the API
+// (the EventStoreDB endpoint) by the API's own rules: EdDSA only, issuer
+// caseledger, exp required, the claims the role needs, and the same bounded
+// cache of verified tokens. One verifier per key; safe for concurrent use.
+type TokenVerifier struct{ v *verifier }
+
+// NewTokenVerifier returns a verifier of tokens signed by the private half of
+// key; now is the clock exp is checked against (nil means time.Now).
+func NewTokenVerifier(key ed25519.PublicKey, now func() time.Time) *TokenVerifier {
+	if now == nil {
+		now = time.Now
+	}
+	return &TokenVerifier{v: newVerifier(key, now)}
+}
+
+// Verify returns the principal of token. Every failure is a *domain.Error
+// of code CodeUnauthorized, saying only whether the token expired, is
+// invalid or lacks claims.
+func (t *TokenVerifier) Verify(token string) (Principal, error) { return t.v.verify(token) }
+
 const principalKey = "caseledger.principal"
 
 // authenticate requires a valid bearer token and stores its principal.

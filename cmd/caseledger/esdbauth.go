@@ -3,12 +3,9 @@ package main
 import (
 	"context"
 	"crypto/ed25519"
-	"errors"
 	"fmt"
 	"slices"
 	"time"
-
-	"github.com/golang-jwt/jwt/v5"
 
 	"github.com/caseledger/caseledger/domain"
 	"github.com/caseledger/caseledger/eventstore/esdbserver"
@@ -16,9 +13,8 @@ import (
 )
 
 // tokenAuthorizer makes the EventStoreDB endpoint honour the HTTP API's
-// identities: the same EdDSA bearer tokens, checked with the same key,
-// issuer and claims. The http package keeps its verifier unexported, so the
-// checks are repeated here with the same library and options.
+// identities: the same bearer tokens, checked by the API's own verifier
+// with the same key.
 //
 // Policy: a token of role admin whose subject is one of writers appends;
 // other admins and supervisors read. A supervisor reads the whole ledger
@@ -26,29 +22,13 @@ import (
 // why only roles trusted with whole cases get in. Every other role is
 // refused; events carry personal data.
 type tokenAuthorizer struct {
-	parser    *jwt.Parser
-	key       ed25519.PublicKey
+	verifier  *caseledgerhttp.TokenVerifier
 	writers   []string
 	anonymous esdbserver.Access
 }
 
 func newTokenAuthorizer(key ed25519.PublicKey, now func() time.Time, writers []string, anonymous esdbserver.Access) tokenAuthorizer {
-	return tokenAuthorizer{
-		parser: jwt.NewParser(
-			jwt.WithValidMethods([]string{jwt.SigningMethodEdDSA.Alg()}),
-			jwt.WithIssuer("caseledger"),
-			jwt.WithExpirationRequired(),
-			jwt.WithTimeFunc(now),
-		),
-		key: key, writers: writers, anonymous: anonymous,
-	}
-}
-
-// tokenClaims are the claims of caseledgerhttp.MintToken that decide access.
-type tokenClaims struct {
-	jwt.RegisteredClaims
-	Role   caseledgerhttp.Role `json:"role"`
-	Region string              `json:"region,omitempty"`
+	return tokenAuthorizer{verifier: caseledgerhttp.NewTokenVerifier(key, now), writers: writers, anonymous: anonymous}
 }
 
 // Authorize implements esdbserver.Authorizer. Official EventStoreDB clients
@@ -66,28 +46,22 @@ func (a tokenAuthorizer) Authorize(_ context.Context, c esdbserver.Credentials) 
 		return esdbserver.Principal{}, domain.Errorf(domain.CodeUnauthorized,
 			"a caseledger token is required: as a bearer token, or as the password of the token's subject")
 	}
-	var cl tokenClaims
-	if _, err := a.parser.ParseWithClaims(token, &cl, func(*jwt.Token) (any, error) { return a.key, nil }); err != nil {
-		msg := "invalid token"
-		if errors.Is(err, jwt.ErrTokenExpired) {
-			msg = "the token has expired"
-		}
-		return esdbserver.Principal{}, &domain.Error{Code: domain.CodeUnauthorized, Message: msg, Err: err}
+	p, err := a.verifier.Verify(token)
+	if err != nil {
+		return esdbserver.Principal{}, err
 	}
-	switch {
-	case cl.Subject == "" || !cl.Role.Valid():
-		return esdbserver.Principal{}, domain.Errorf(domain.CodeUnauthorized, "the token lacks required claims")
-	case c.Username != "" && c.Username != cl.Subject:
+	if c.Username != "" && c.Username != p.Subject {
 		return esdbserver.Principal{}, domain.Errorf(domain.CodeUnauthorized, "the user name is not the token's subject")
 	}
-	name := fmt.Sprintf("%s/%s", cl.Role, cl.Subject)
+	name := fmt.Sprintf("%s/%s", p.Role, p.Subject)
 	switch {
-	case cl.Role == caseledgerhttp.RoleAdmin && slices.Contains(a.writers, cl.Subject):
+	case p.Role == caseledgerhttp.RoleAdmin && slices.Contains(a.writers, p.Subject):
 		return esdbserver.Principal{Name: name, Access: esdbserver.AccessAppend}, nil
-	case cl.Role == caseledgerhttp.RoleAdmin, cl.Role == caseledgerhttp.RoleSupervisor && cl.Region != "":
+	case p.Role == caseledgerhttp.RoleAdmin, p.Role == caseledgerhttp.RoleSupervisor:
+		// The verifier has checked that a supervisor's token names a region.
 		return esdbserver.Principal{Name: name, Access: esdbserver.AccessRead}, nil
 	}
-	return esdbserver.Principal{}, domain.Errorf(domain.CodeForbidden, "the %s role may not read the ledger through the EventStoreDB endpoint", cl.Role)
+	return esdbserver.Principal{}, domain.Errorf(domain.CodeForbidden, "the %s role may not read the ledger through the EventStoreDB endpoint", p.Role)
 }
 
 // parseAccess reads --esdb-anonymous.
