@@ -175,10 +175,15 @@ func TestReadsDuringRebuildStayConsistent(t *testing.T) {
 				}
 				err := r.Read(context.Background(), "counter", 0, func(v *projections.View) error {
 					b, ok, err := v.Get([]byte("total"))
-					if err != nil || !ok {
-						return fmt.Errorf("view at position %d: total missing (%v)", v.Position(), err)
+					if err != nil {
+						return fmt.Errorf("view at position %d: %w", v.Position(), err)
 					}
-					if got := binary.BigEndian.Uint64(b); got != v.Position() {
+					// A copy that has folded nothing yet has no total: zero.
+					var got uint64
+					if ok {
+						got = binary.BigEndian.Uint64(b)
+					}
+					if got != v.Position() {
 						return fmt.Errorf("view at position %d (v%d) has total %d", v.Position(), v.Version(), got)
 					}
 					return nil
