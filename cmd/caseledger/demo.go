@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"crypto/ed25519"
 	"fmt"
 	"hash/fnv"
 	"io"
@@ -10,29 +9,20 @@ import (
 	"sync"
 	"time"
 
-	"github.com/caseledger/caseledger/domain"
 	"github.com/caseledger/caseledger/domain/casegen"
 	"github.com/caseledger/caseledger/eventstore"
-	caseledgerhttp "github.com/caseledger/caseledger/http"
 )
 
 // demoWorkers is how many appends the demo keeps in flight: enough for the
 // store's group commit to batch them, few enough for a 2-core machine.
 const demoWorkers = 16
 
-// demoCast is who the printed tokens stand for: real actors of the
-// generated history, so each token sees and may act on generated cases.
-type demoCast struct {
-	applicant  domain.Actor
-	window     domain.Actor
-	department domain.Actor
-}
-
 // demoSpan is how far back the demo history starts.
 const demoSpan = 18 // months
 
 // fillDemo appends a generated history of cases to an empty store and
-// returns the actors whose tokens are printed. A store that already holds
+// returns the actors whose tokens are printed and the cases the printed
+// examples use. A store that already holds
 // events is left alone: the demo never mixes histories.
 //
 // The history ends at now, the server's clock, so the deadline watcher and
@@ -42,6 +32,7 @@ const demoSpan = 18 // months
 // every item still open overdue on the first tick.
 func fillDemo(ctx context.Context, store eventstore.Store, cases int, now time.Time, log *slog.Logger) (demoCast, bool, error) {
 	var cast demoCast
+	scout := newDemoScout()
 	head, err := store.Head(ctx)
 	if err != nil || head > 0 {
 		return cast, false, err
@@ -76,7 +67,7 @@ func fillDemo(ctx context.Context, store eventstore.Store, cases int, now time.T
 	}
 	appends := 0
 	for a := range gen.All() {
-		cast.observe(a)
+		scout.observe(a)
 		h := fnv.New32a()
 		io.WriteString(h, a.Stream)
 		select {
@@ -104,54 +95,5 @@ func fillDemo(ctx context.Context, store eventstore.Store, cases int, now time.T
 	}
 	log.Info("demo history written", slog.Int("cases", cases), slog.Int("appends", appends),
 		slog.Int("events", gen.Events()), slog.Duration("took", time.Since(start)))
-	return cast, true, nil
-}
-
-// observe picks the cast: the applicant of the first case, and the first
-// officers acting in that case's region, so that every token sees cases.
-func (c *demoCast) observe(a casegen.Append) {
-	if sub, ok := a.Command.(*domain.SubmitCase); ok && c.applicant.PersonID == "" {
-		c.applicant = domain.Actor{Role: domain.RoleApplicant, PersonID: string(sub.Applicant.Ref), Region: sub.Region}
-	}
-	m := a.Command.Metadata()
-	if m.Actor.Region != c.applicant.Region {
-		return
-	}
-	switch m.Actor.Role {
-	case domain.RoleWindow:
-		if c.window.PersonID == "" {
-			c.window = m.Actor
-		}
-	case domain.RoleDepartment:
-		if c.department.PersonID == "" {
-			c.department = m.Actor
-		}
-	}
-}
-
-// printDemo writes what a demo user needs: the URL and a token per role.
-func printDemo(w io.Writer, url string, key ed25519.PrivateKey, cast demoCast, now time.Time) error {
-	principals := []caseledgerhttp.Principal{
-		{Subject: cast.applicant.PersonID, Role: caseledgerhttp.RoleApplicant},
-		{Subject: cast.window.PersonID, Role: caseledgerhttp.RoleWindow, Unit: cast.window.Unit, Region: cast.window.Region},
-		{Subject: cast.department.PersonID, Role: caseledgerhttp.RoleDepartment, Unit: cast.department.Unit, Region: cast.department.Region},
-		// Supervisors read every case of their region, whether or not
-		// they acted in the history.
-		{Subject: "demo-supervisor", Role: caseledgerhttp.RoleSupervisor, Region: cast.applicant.Region},
-		{Subject: "demo-analyst", Role: caseledgerhttp.RoleAnalyst},
-		{Subject: "demo-admin", Role: caseledgerhttp.RoleAdmin},
-	}
-	fmt.Fprintf(w, "caseledger demo is running at %s\n  API description: %s/openapi.json\n\nTokens (valid %s):\n", url, url, defaultTokenTTL)
-	for _, p := range principals {
-		if p.Subject == "" {
-			continue // no such actor in the applicant's region (a tiny --demo-cases)
-		}
-		tok, err := caseledgerhttp.MintToken(key, p, now, defaultTokenTTL)
-		if err != nil {
-			return err
-		}
-		fmt.Fprintf(w, "  %-10s %s\n", p.Role, tok)
-	}
-	fmt.Fprintf(w, "\nTry:\n  curl -H \"Authorization: Bearer <token>\" %s/v1/me\n", url)
-	return nil
+	return scout.cast(), true, nil
 }

@@ -6,17 +6,23 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 )
+
+// demoNow is a working day, 10:00 in China.
+var demoNow = time.Date(2026, 11, 18, 10, 0, 0, 0, time.FixedZone("CST", 8*3600))
 
 func TestDemoFillsAnEmptyStoreOnceAndPrintsWorkingTokens(t *testing.T) {
 	data := t.TempDir()
+	// 40 cases take a few seconds; 10 leave no item running at the end
+	// for the printed step, even with -short.
 	cases := "40"
-	if testing.Short() {
-		cases = "10"
-	}
 	// The watcher is off: its first tick may warn about items that came
 	// due today (watch_test.go covers it), and this test compares heads.
 	m, out := newMain(map[string]string{"CASELEDGER_DATA": data}, "serve", "--addr", "127.0.0.1:0", "--demo", "--demo-cases", cases, "--watch-interval", "0")
+	// The history ends at the server's clock; a fixed one makes it the same
+	// on every run, with items running at its end for the printed step.
+	m.Now = func() time.Time { return demoNow }
 	if err := m.Run(context.Background()); err != nil {
 		t.Fatal(err)
 	}
@@ -39,6 +45,7 @@ func TestDemoFillsAnEmptyStoreOnceAndPrintsWorkingTokens(t *testing.T) {
 	if !strings.Contains(out.String(), m.URL()) {
 		t.Errorf("the demo output lacks the URL %s", m.URL())
 	}
+	checkDemoExamples(t, out.String())
 	status, body := call(t, http.MethodGet, m.URL()+"/healthz", "", "")
 	if status != http.StatusOK || strings.Contains(body, `"head":0`) || !strings.Contains(body, `"head":`) {
 		t.Fatalf("healthz after the demo = %d %s, want a non-empty log", status, body)

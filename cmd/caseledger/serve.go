@@ -20,7 +20,7 @@ var errESDBOnESDB = errors.New("--esdb-listen serves the embedded store; with --
 // Close stops them.
 func (m *Main) serve(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
-	demo := fs.Bool("demo", false, "fill an empty store with a generated history ending now, on the server's clock, and print a token per role; "+
+	demo := fs.Bool("demo", false, "fill an empty store with a generated history ending now, on the server's clock, and print a token per role and curl examples that work on it; "+
 		"the deadline watcher's first tick may then warn about generated items that came due today")
 	demoCases := fs.Int("demo-cases", 2000, "cases the demo history holds")
 	if err := m.parseConfig(fs, args, "addr", "data", "store", "log-format", "log-level", "key-file", "shutdown-timeout", "request-timeout",
@@ -90,7 +90,7 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 		return err
 	}
 	if filled {
-		if err := printDemo(m.Stdout, srv.URL(), key, cast, m.now()); err != nil {
+		if err := printDemo(m.Stdout, srv.URL(), key, cast, m.now(), head); err != nil {
 			return err
 		}
 	}
