@@ -21,9 +21,9 @@ const demoWorkers = 16
 const demoSpan = 18 // months
 
 // fillDemo appends a generated history of cases to an empty store and
-// returns the actors whose tokens are printed and the cases the printed
-// examples use. A store that already holds
-// events is left alone: the demo never mixes histories.
+// returns the actors whose tokens are printed and the case the printed
+// examples use. A store that already holds events is left alone: the demo
+// never mixes histories.
 //
 // The history ends at now, the server's clock, so the deadline watcher and
 // the history agree on today: the generator's own watcher has raised the
