@@ -12,7 +12,7 @@ import (
 // demoNow is a working day, 10:00 in China.
 var demoNow = time.Date(2026, 11, 18, 10, 0, 0, 0, time.FixedZone("CST", 8*3600))
 
-func TestDemoFillsAnEmptyStoreOnceAndPrintsWorkingTokens(t *testing.T) {
+func TestDemoFillsAnEmptyStoreOnceAndPrintsWorkingTokensAndExamples(t *testing.T) {
 	data := t.TempDir()
 	// 40 cases take a few seconds; 10 leave no item running at the end
 	// for the printed step, even with -short.

@@ -53,8 +53,8 @@ func printDemo(w io.Writer, base string, key ed25519.PrivateKey, cast demoCast, 
 		fmt.Sprintf("%q", caseURL+"/timeline?"+wait))
 	if cast.item != "" {
 		// The key makes a retry harmless; If-Match refuses the step once
-		// the case has moved on (run the status query for its version).
-		curl(caseledgerhttp.RoleDepartment, fmt.Sprintf("a step on item %s, running in the department officer's department (once: If-Match is the case's version now)", cast.item),
+		// the case has moved on.
+		curl(caseledgerhttp.RoleDepartment, fmt.Sprintf("a step on item %s of the department officer's department; If-Match is the case's version now (the status query shows the current one)", cast.item),
 			fmt.Sprintf("-X POST -H \"Idempotency-Key: demo-step-1\" -H 'If-Match: \"%d\"' -H \"Content-Type: application/json\" -d '{\"step\":\"承办\",\"action\":\"通过\",\"opinion\":\"材料齐全，同意\"}' %q",
 				cast.version, caseURL+"/items/"+url.PathEscape(cast.item)+"/steps"))
 	}
