@@ -151,7 +151,7 @@ func (v *verifier) verify(token string) (Principal, error) {
 // TokenVerifier checks caseledger tokens for servers other than the API
 // (the EventStoreDB endpoint) by the API's own rules: EdDSA only, issuer
 // caseledger, exp required, the claims the role needs, and the same bounded
-// cache of verified tokens. One verifier per key; safe for concurrent use.
+// cache of verified tokens. Safe for concurrent use.
 type TokenVerifier struct{ v *verifier }
 
 // NewTokenVerifier returns a verifier of tokens signed by the private half of
