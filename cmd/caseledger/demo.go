@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/caseledger/caseledger/domain/casegen"
+	"github.com/caseledger/caseledger/domain/workday"
 	"github.com/caseledger/caseledger/eventstore"
 )
 
@@ -39,7 +40,14 @@ func fillDemo(ctx context.Context, store eventstore.Store, cases int, now time.T
 	}
 	cfg := casegen.DefaultConfig()
 	cfg.Cases = cases
-	cfg.From, cfg.To = now.AddDate(0, -demoSpan, 0), now
+	if cfg.Calendar == nil {
+		cfg.Calendar = workday.Default()
+	}
+	cfg.From, cfg.To = demoWindow(now, cfg.Calendar.Years())
+	if !cfg.To.Equal(now) {
+		log.Warn("the shipped working-day calendar does not cover today: the demo history ends on its last day, so open items will show as overdue; ship a newer calendar",
+			"calendar", cfg.Calendar.Version(), "history_ends", cfg.To.Format(time.DateOnly))
+	}
 	gen, err := casegen.New(cfg)
 	if err != nil {
 		return cast, false, err
@@ -96,4 +104,25 @@ func fillDemo(ctx context.Context, store eventstore.Store, cases int, now time.T
 	log.Info("demo history written", slog.Int("cases", cases), slog.Int("appends", appends),
 		slog.Int("events", gen.Events()), slog.Duration("took", time.Since(start)))
 	return scout.cast(), true, nil
+}
+
+// demoWindow is the span the demo history covers: demoSpan months up to now,
+// moved into the years the calendar publishes, because the generator refuses
+// to invent due dates on a calendar that does not know the holidays.
+func demoWindow(now time.Time, years []int) (from, to time.Time) {
+	to = now
+	if len(years) > 0 {
+		china := time.FixedZone("UTC+08:00", 8*60*60)
+		first := time.Date(years[0], 1, 1, 0, 0, 0, 0, china)
+		last := time.Date(years[len(years)-1], 12, 31, 18, 0, 0, 0, china)
+		if to.After(last) {
+			to = last
+		}
+		from = to.AddDate(0, -demoSpan, 0)
+		if from.Before(first) {
+			from = first
+		}
+		return from, to
+	}
+	return to.AddDate(0, -demoSpan, 0), to
 }

@@ -65,3 +65,19 @@ func TestDemoFillsAnEmptyStoreOnceAndPrintsWorkingTokensAndExamples(t *testing.T
 		t.Errorf("healthz after a second --demo = %s, want %s (nothing appended)", got, want)
 	}
 }
+
+// TestDemoStartsWhenTodayIsPastTheShippedCalendar: the generator refuses
+// years the calendar does not publish, so after the calendar's last year the
+// demo history ends on that year's last day instead of failing to start.
+func TestDemoStartsWhenTodayIsPastTheShippedCalendar(t *testing.T) {
+	m, _ := newMain(map[string]string{"CASELEDGER_DATA": t.TempDir()}, "serve", "--addr", "127.0.0.1:0", "--demo", "--demo-cases", "20", "--watch-interval", "0")
+	m.Now = func() time.Time { return time.Date(2027, 3, 1, 10, 0, 0, 0, time.FixedZone("CST", 8*3600)) }
+	if err := m.Run(context.Background()); err != nil {
+		t.Fatalf("serve --demo with a clock past the calendar: %v", err)
+	}
+	t.Cleanup(func() { m.Close() })
+	status, body := call(t, http.MethodGet, m.URL()+"/healthz", "", "")
+	if status != http.StatusOK || strings.Contains(body, `"head":0`) {
+		t.Fatalf("healthz = %d %s, want a filled store", status, body)
+	}
+}
