@@ -109,7 +109,7 @@ func (s *Server) runCommand(c echo.Context, caseID string, cmd domain.Command, m
 	}
 	*meta = domain.CommandMeta{ID: id, CaseID: caseID, Actor: actor, At: s.cfg.Now()}
 	env := s.env()
-	res, err := s.caseLoop().Run(c.Request().Context(), decider.Command[domain.State, domain.Event]{
+	res, err := s.runCase(c.Request().Context(), decider.Command[domain.State, domain.Event]{
 		Stream:  caseStream(caseID),
 		EventID: func(i int) uuid.UUID { return domain.EventID(caseID, id, i) },
 		Decide: func(st domain.State, head decider.Head) ([]domain.Event, error) {
