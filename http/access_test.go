@@ -120,6 +120,7 @@ func accessRows() []accessRow {
 		{route: "GET /v1/cases/{id}/events", call: step{method: http.MethodGet, path: "/v1/cases/{id}/events"}, allow: map[caseledgerhttp.Role]int{S: 200, N: 200}},
 		{route: "GET /v1/admin/verify", call: step{method: http.MethodGet, path: "/v1/admin/verify"}, allow: map[caseledgerhttp.Role]int{N: 200}},
 		{route: "GET /v1/admin/export", call: step{method: http.MethodGet, path: "/v1/admin/export"}, allow: map[caseledgerhttp.Role]int{N: 200}},
+		{route: "PUT /v1/admin/catalogue", call: step{method: http.MethodPut, path: "/v1/admin/catalogue", body: "{catalogue}"}, allow: map[caseledgerhttp.Role]int{N: 200}},
 		{route: "POST /v1/admin/backup", call: post(admin, "/v1/admin/backup", `{"dir":"{tmp}"}`), allow: map[caseledgerhttp.Role]int{N: 200}},
 		// Submission: the applicant for themselves; the window officer for
 		// them (a second submission is another case).
@@ -185,7 +186,7 @@ func TestEveryRouteForEveryRole(t *testing.T) {
 		covered[row.route] = true
 	}
 	for _, r := range MustServer(t).Routes() {
-		if strings.HasPrefix(r, "GET /v1") || strings.HasPrefix(r, "POST /v1") {
+		if strings.HasPrefix(r, "GET /v1") || strings.HasPrefix(r, "POST /v1") || strings.HasPrefix(r, "PUT /v1") {
 			if !covered[r] {
 				t.Errorf("route %s has no row in the access matrix", r)
 			}
@@ -285,6 +286,8 @@ func fill(tb testing.TB, ts *testServer, s step, who caseledgerhttp.Principal, c
 		body = `{"missing":["staff_health_certificates"],"notice_number":"BZ-1"}`
 	case "{supplied}":
 		body = `{"materials":["staff_health_certificates"]}`
+	case "{catalogue}":
+		body = editedCatalogue(tb, "2026-access", nil)
 	}
 	body = strings.ReplaceAll(body, "{tmp}", strings.ReplaceAll(tb.TempDir(), `\`, `/`)+"/backup")
 	body = strings.ReplaceAll(body, "{last}", lastID)

@@ -11,7 +11,6 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/caseledger/caseledger/domain"
-	"github.com/caseledger/caseledger/domain/catalogue"
 	"github.com/caseledger/caseledger/domain/workday"
 	"github.com/caseledger/caseledger/eventstore"
 	"github.com/caseledger/caseledger/eventstore/decider"
@@ -41,7 +40,7 @@ func (s *Server) caseLoop() *decider.Loop[domain.State, domain.Event] {
 // env is what decisions depend on besides the case: the catalogue, the
 // working-day calendar and the local policy.
 func (s *Server) env() domain.Env {
-	return domain.Env{Catalogue: catalogue.Default(), Calendar: workday.Default(), Policy: domain.DefaultPolicy()}
+	return domain.Env{Catalogue: s.catalogue.Load().cat, Calendar: workday.Default(), Policy: domain.DefaultPolicy()}
 }
 
 // commandResponse is the answer to every command: where the case stands

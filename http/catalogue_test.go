@@ -2,12 +2,17 @@ package http_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"net/http"
 	"reflect"
+	"slices"
+	"strings"
 	"testing"
 
 	"github.com/caseledger/caseledger/domain/catalogue"
+	"github.com/caseledger/caseledger/eventstore"
+	caseledgerhttp "github.com/caseledger/caseledger/http"
 )
 
 // withoutNil replaces nil lists by empty ones, in a copy: the API always
@@ -88,5 +93,209 @@ func TestABundleIsServedByItsCode(t *testing.T) {
 				t.Errorf("bundle = %+v, want %+v", got, want)
 			}
 		})
+	}
+}
+
+// editedCatalogue is the shipped catalogue, deep-copied, with version
+// changed and edit applied, as a request body.
+func editedCatalogue(tb testing.TB, version string, edit func(*catalogue.Catalogue)) string {
+	tb.Helper()
+	raw, err := json.Marshal(catalogue.Default())
+	if err != nil {
+		tb.Fatal(err)
+	}
+	var c catalogue.Catalogue
+	if err := json.Unmarshal(raw, &c); err != nil {
+		tb.Fatal(err)
+	}
+	c.Version = version
+	if edit != nil {
+		edit(&c)
+	}
+	out, err := json.Marshal(c)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return string(out)
+}
+
+// withNewBundle adds a copy of enterprise_change under another code.
+func withNewBundle(code string) func(*catalogue.Catalogue) {
+	return func(c *catalogue.Catalogue) {
+		b, _ := c.Bundle("enterprise_change")
+		nb := *b
+		nb.Code, nb.NameZH, nb.NameEN = code, "企业信息变更一件事（试点）", "Change of enterprise information (pilot)"
+		c.Bundles = append(c.Bundles, nb)
+	}
+}
+
+// withoutTaxUpdate drops the tax item from enterprise_change.
+func withoutTaxUpdate(c *catalogue.Catalogue) {
+	for i := range c.Bundles {
+		b := &c.Bundles[i]
+		if b.Code != "enterprise_change" {
+			continue
+		}
+		b.Items = slices.DeleteFunc(b.Items, func(it catalogue.Item) bool { return it.Code == "tax_update" })
+		for j := range b.Items {
+			b.Items[j].DependsOn = slices.DeleteFunc(b.Items[j].DependsOn, func(d string) bool { return d == "tax_update" })
+		}
+	}
+}
+
+func (ts *testServer) publish(tb testing.TB, who caseledgerhttp.Principal, body, key string) response {
+	tb.Helper()
+	req := request{Method: http.MethodPut, Path: "/v1/admin/catalogue", Token: ts.Token(tb, who), Body: body}
+	if key != "" {
+		req.Header = map[string]string{"Idempotency-Key": key}
+	}
+	return ts.Do(tb, req)
+}
+
+func mustPublish(tb testing.TB, ts *testServer, body string) {
+	tb.Helper()
+	if res := ts.publish(tb, admin, body, ""); res.Status != http.StatusOK {
+		tb.Fatalf("publish: %d %s", res.Status, res.Body)
+	}
+}
+
+func servedVersion(tb testing.TB, ts *testServer) string {
+	tb.Helper()
+	res := ts.Do(tb, request{Method: http.MethodGet, Path: "/v1/catalogue", Token: ts.Token(tb, applicant)})
+	if res.Status != http.StatusOK {
+		tb.Fatalf("GET /v1/catalogue: %d %s", res.Status, res.Body)
+	}
+	return res.JSON(tb)["version"].(string)
+}
+
+func TestAPublishedCatalogueIsInForceForNewSubmissions(t *testing.T) {
+	ts := MustServer(t)
+	mustPublish(t, ts, editedCatalogue(t, "2026-pilot", withNewBundle("enterprise_change_pilot")))
+	if got, want := servedVersion(t, ts), "2026-pilot"; got != want {
+		t.Errorf("served version = %q, want %q", got, want)
+	}
+	res := ts.Do(t, request{Method: http.MethodGet, Path: "/v1/catalogue/bundles/enterprise_change_pilot", Token: ts.Token(t, applicant)})
+	if got, want := res.Status, http.StatusOK; got != want {
+		t.Errorf("GET the new bundle: status = %d, want %d: %s", got, want, res.Body)
+	}
+	body := strings.Replace(submitFor(t, "enterprise_change"), `"enterprise_change"`, `"enterprise_change_pilot"`, 1)
+	mustCreate(t, ts, applicant, body)
+}
+
+func TestAPublishedCatalogueSurvivesARestart(t *testing.T) {
+	ts := MustServer(t)
+	mustPublish(t, ts, editedCatalogue(t, "2026-a", nil))
+	mustPublish(t, ts, editedCatalogue(t, "2026-b", withNewBundle("enterprise_change_pilot")))
+	restarted := mustServerOn(t, ts.Store)
+	if got, want := servedVersion(t, restarted), "2026-b"; got != want {
+		t.Errorf("served version after restart = %q, want %q", got, want)
+	}
+	body := strings.Replace(submitFor(t, "enterprise_change"), `"enterprise_change"`, `"enterprise_change_pilot"`, 1)
+	mustCreate(t, restarted, applicant, body)
+}
+
+func TestCasesSubmittedBeforeAPublishKeepTheirBundle(t *testing.T) {
+	ts := MustServer(t)
+	before := mustCreate(t, ts, applicant, submitFor(t, "enterprise_change"))
+	mustPublish(t, ts, editedCatalogue(t, "2026-no-tax", withoutTaxUpdate))
+	after := mustCreate(t, ts, applicant, submitFor(t, "enterprise_change"))
+	tests := []struct {
+		name   string
+		caseID string
+		wantOK bool
+	}{
+		{"a case submitted before keeps the tax item", before, true},
+		{"a case submitted after has none", after, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			res := ts.Do(t, request{Method: http.MethodPost, Path: "/v1/cases/" + tt.caseID + "/accept", Token: ts.Token(t, window), Body: `{"acceptance_number":"ZS-2026-0001"}`})
+			if res.Status != http.StatusOK {
+				t.Fatalf("accept: %d %s", res.Status, res.Body)
+			}
+			// tax_update waits for the registration change.
+			for _, s := range itemDone("market", "registration_change") {
+				res = ts.Do(t, fill(t, ts, s, s.who, tt.caseID, "enterprise_change", ""))
+				if res.Status != http.StatusOK {
+					t.Fatalf("%s: %d %s", s.path, res.Status, res.Body)
+				}
+			}
+			res = ts.Do(t, request{Method: http.MethodPost, Path: "/v1/cases/" + tt.caseID + "/items/tax_update/accept", Token: ts.Token(t, officer("tax")), Body: `{}`})
+			if got, want := res.Status == http.StatusOK, tt.wantOK; got != want {
+				t.Errorf("the tax officer accepts tax_update: status %d, want success %v: %s", res.Status, want, res.Body)
+			}
+		})
+	}
+}
+
+func TestPublishingIsRefused(t *testing.T) {
+	ts := MustServer(t)
+	mustPublish(t, ts, editedCatalogue(t, "2026-a", nil))
+	invalid := editedCatalogue(t, "", func(c *catalogue.Catalogue) { c.Bundles[0].LeadDepartment = "ministry_of_magic" })
+	tests := []struct {
+		name       string
+		who        caseledgerhttp.Principal
+		body       string
+		wantStatus int
+		wantFields []string
+	}{
+		{"an applicant may not publish", applicant, editedCatalogue(t, "2026-b", nil), http.StatusForbidden, nil},
+		{"a supervisor may not publish", supervisor, editedCatalogue(t, "2026-b", nil), http.StatusForbidden, nil},
+		{"every validation problem is a field", admin, invalid, http.StatusBadRequest, []string{"catalogue", `bundle "` + catalogue.Default().Bundles[0].Code + `"`}},
+		{"a body that is no catalogue", admin, `{"version":"2026-c","bundles":"many"}`, http.StatusBadRequest, []string{"catalogue"}},
+		{"the version in force again", admin, editedCatalogue(t, "2026-a", nil), http.StatusConflict, nil},
+		{"the shipped version, published before the first publish", admin, editedCatalogue(t, catalogue.Default().Version, nil), http.StatusConflict, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			res := ts.publish(t, tt.who, tt.body, "")
+			if got, want := res.Status, tt.wantStatus; got != want {
+				t.Fatalf("status = %d, want %d: %s", got, want, res.Body)
+			}
+			var problem struct {
+				Fields []struct{ Field string } `json:"fields"`
+			}
+			if err := json.Unmarshal(res.Body, &problem); err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, f := range problem.Fields {
+				got = append(got, f.Field)
+			}
+			for _, want := range tt.wantFields {
+				if !slices.Contains(got, want) {
+					t.Errorf("fields %q lack %q: %s", got, want, res.Body)
+				}
+			}
+		})
+	}
+	if got, want := servedVersion(t, ts), "2026-a"; got != want {
+		t.Errorf("after refusals the version in force = %q, want %q", got, want)
+	}
+}
+
+func TestARepublishWithTheSameIdempotencyKeyRecordsOnce(t *testing.T) {
+	ts := MustServer(t)
+	body := editedCatalogue(t, "2026-a", nil)
+	first := ts.publish(t, admin, body, "cat-1")
+	again := ts.publish(t, admin, body, "cat-1")
+	if first.Status != http.StatusOK || again.Status != http.StatusOK {
+		t.Fatalf("statuses %d, %d: %s %s", first.Status, again.Status, first.Body, again.Body)
+	}
+	if got, want := again.JSON(t)["replayed"], true; got != want {
+		t.Errorf("replayed = %v, want %v", got, want)
+	}
+	if got, want := again.JSON(t)["position"], first.JSON(t)["position"]; got != want {
+		t.Errorf("position = %v, want the first's %v", got, want)
+	}
+	if got, want := ts.publish(t, admin, editedCatalogue(t, "2026-b", nil), "cat-1").Status, http.StatusConflict; got != want {
+		t.Errorf("the key reused for another catalogue: status = %d, want %d", got, want)
+	}
+	evs, err := ts.Store.ReadStream(context.Background(), "catalogue-national", eventstore.ReadStreamOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := len(evs), 1; got != want {
+		t.Errorf("events recorded = %d, want %d", got, want)
 	}
 }

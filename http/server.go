@@ -14,6 +14,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -60,8 +61,11 @@ type Server struct {
 	owners  ownersCache
 	metrics *metrics
 	log     *slog.Logger
-	ln      net.Listener
-	serve   chan error
+	// catalogue is the catalogue in force for new submissions, replaced
+	// by each publish (catalogue.go).
+	catalogue atomic.Pointer[inForce]
+	ln        net.Listener
+	serve     chan error
 	// closing is closed when Close begins, so that streaming responses end
 	// and let the graceful shutdown finish.
 	closing   chan struct{}
@@ -69,8 +73,8 @@ type Server struct {
 	closeErr  error
 }
 
-// NewServer wires the routes and middleware. It does not listen: use Open,
-// or ServeHTTP in tests.
+// NewServer loads the catalogue in force from the store and wires the
+// routes and middleware. It does not listen: use Open, or ServeHTTP in tests.
 func NewServer(cfg Config) (*Server, error) {
 	if cfg.Store == nil || cfg.Logger == nil || len(cfg.PublicKey) != ed25519.PublicKeySize {
 		return nil, errors.New("http: Config needs Store, Logger and an Ed25519 PublicKey")
@@ -90,7 +94,19 @@ func NewServer(cfg Config) (*Server, error) {
 	s.echo = echo.New()
 	s.echo.HideBanner, s.echo.HidePort = true, true
 	s.echo.HTTPErrorHandler = errorHandler(cfg.Logger)
+	ctx, cancel := context.WithTimeout(context.Background(), cfg.RequestTimeout)
+	defer cancel()
+	cat, err := loadCatalogue(ctx, s.store)
+	if err != nil {
+		return nil, err
+	}
+	s.catalogue.Store(cat)
 	s.routes()
+	// Publishing is registered here, not in the route table, because its
+	// body outgrows the table's global body limit: catalogueBody reads it
+	// before routing.
+	s.echo.Pre(catalogueBody)
+	s.echo.PUT("/v1/admin/catalogue", s.putCatalogue, s.verify.authenticate, allow(RoleAdmin))
 	return s, nil
 }
 
