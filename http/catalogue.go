@@ -210,8 +210,12 @@ func catalogueBody(next echo.HandlerFunc) echo.HandlerFunc {
 			return next(c)
 		}
 		body, err := io.ReadAll(http.MaxBytesReader(c.Response(), r.Body, maxCatalogueBody))
+		var tooLarge *http.MaxBytesError
+		if errors.As(err, &tooLarge) {
+			return domain.Errorf(domain.CodeInvalid, "the catalogue exceeds 1 MiB")
+		}
 		if err != nil {
-			return echo.NewHTTPError(http.StatusRequestEntityTooLarge, "the catalogue exceeds 1 MiB")
+			return domain.Errorf(domain.CodeInvalid, "the body could not be read")
 		}
 		c.Set(catalogueBodyKey, body)
 		r.Body, r.ContentLength = http.NoBody, 0
@@ -260,7 +264,7 @@ func (s *Server) putCatalogue(c echo.Context) error {
 	if !replay && slices.Contains(published, cat.Version) {
 		return domain.Errorf(domain.CodeConflict, "catalogue version %q was published before; a new catalogue needs a new version", cat.Version)
 	}
-	meta, err := json.Marshal(eventstore.Metadata{Actor: string(principal(c).Role) + ":" + principal(c).Subject, Schema: 1})
+	meta, err := json.Marshal(eventstore.Metadata{Actor: string(principal(c).Role) + ":" + principal(c).Subject, CausationID: key, Schema: 1})
 	if err != nil {
 		return err
 	}

@@ -243,6 +243,7 @@ func TestPublishingIsRefused(t *testing.T) {
 		{"a supervisor may not publish", supervisor, editedCatalogue(t, "2026-b", nil), http.StatusForbidden, nil},
 		{"every validation problem is a field", admin, invalid, http.StatusBadRequest, []string{"catalogue", `bundle "` + catalogue.Default().Bundles[0].Code + `"`}},
 		{"a body that is no catalogue", admin, `{"version":"2026-c","bundles":"many"}`, http.StatusBadRequest, []string{"catalogue"}},
+		{"a body over 1 MiB", admin, editedCatalogue(t, "2026-big", nil) + strings.Repeat(" ", 1<<20), http.StatusBadRequest, nil},
 		{"the version in force again", admin, editedCatalogue(t, "2026-a", nil), http.StatusConflict, nil},
 		{"the shipped version, published before the first publish", admin, editedCatalogue(t, catalogue.Default().Version, nil), http.StatusConflict, nil},
 	}
