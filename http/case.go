@@ -40,7 +40,7 @@ func (s *Server) caseLoop() *decider.Loop[domain.State, domain.Event] {
 // env is what decisions depend on besides the case: the catalogue, the
 // working-day calendar and the local policy.
 func (s *Server) env() domain.Env {
-	return domain.Env{Catalogue: s.catalogue.Load().cat, Calendar: workday.Default(), Policy: domain.DefaultPolicy()}
+	return domain.Env{Catalogue: s.catalogueInForce(), Calendar: workday.Default(), Policy: domain.DefaultPolicy()}
 }
 
 // commandResponse is the answer to every command: where the case stands

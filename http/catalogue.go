@@ -79,7 +79,10 @@ type materialJSON struct {
 // decided with. Every authenticated role may read it: applicants choose a
 // bundle and gather its materials from it.
 func (s *Server) getCatalogue(c echo.Context) error {
-	cat := s.env().Catalogue
+	cat := s.catalogueInForce()
+	if cat == nil {
+		return domain.Errorf(domain.CodeUnavailable, "the catalogue cannot be read at the moment")
+	}
 	out := catalogueJSON{Version: cat.Version, Departments: make([]departmentJSON, len(cat.Departments)),
 		Bundles: make([]bundleJSON, len(cat.Bundles))}
 	for i, d := range cat.Departments {
@@ -94,7 +97,10 @@ func (s *Server) getCatalogue(c echo.Context) error {
 // getBundle serves GET /v1/catalogue/bundles/{code}: one bundle of the
 // catalogue in force, with the catalogue's version.
 func (s *Server) getBundle(c echo.Context) error {
-	cat := s.env().Catalogue
+	cat := s.catalogueInForce()
+	if cat == nil {
+		return domain.Errorf(domain.CodeUnavailable, "the catalogue cannot be read at the moment")
+	}
 	b, ok := cat.Bundle(c.Param("code"))
 	if !ok {
 		return domain.Errorf(domain.CodeNotFound, "the catalogue %s has no such bundle", cat.Version)
@@ -163,10 +169,38 @@ type publishResponse struct {
 	Replayed      bool   `json:"replayed"`
 }
 
-// loadCatalogue reads the catalogue in force from the store. A recorded
-// catalogue that no longer parses stops the server rather than silently
-// falling back to another one.
-func loadCatalogue(ctx context.Context, store eventstore.Store) (*inForce, error) {
+// catalogueInForce is the catalogue new submissions are decided with, nil
+// while it cannot be read from the store: deciding with another one would
+// be wrong, and Decide refuses a nil catalogue as an internal error.
+func (s *Server) catalogueInForce() *catalogue.Catalogue {
+	if f := s.catalogue.Load(); f != nil {
+		return f.cat
+	}
+	if f := s.loadCatalogue(); f != nil {
+		return f.cat
+	}
+	return nil
+}
+
+// loadCatalogue reads the catalogue in force and puts it in force, or logs
+// why it cannot: a store that fails at start must not stop the server from
+// starting (readiness and the other routes tell), so the next use retries.
+func (s *Server) loadCatalogue() *inForce {
+	ctx, cancel := context.WithTimeout(context.Background(), s.cfg.RequestTimeout)
+	defer cancel()
+	f, err := readCatalogue(ctx, s.store)
+	if err != nil {
+		s.log.LogAttrs(ctx, slog.LevelError, "cannot read the catalogue in force", slog.String("error", err.Error()))
+		return nil
+	}
+	s.setCatalogue(f)
+	return s.catalogue.Load()
+}
+
+// readCatalogue reads the catalogue in force from the store. A recorded
+// catalogue that no longer parses is an error rather than a silent fall
+// back to another one.
+func readCatalogue(ctx context.Context, store eventstore.Store) (*inForce, error) {
 	evs, err := store.ReadStream(ctx, catalogueStream, eventstore.ReadStreamOptions{Direction: eventstore.Backwards, From: eventstore.End, Limit: 1})
 	if errors.Is(err, eventstore.ErrStreamNotFound) || err == nil && len(evs) == 0 {
 		return &inForce{cat: catalogue.Default()}, nil
@@ -187,11 +221,11 @@ func loadCatalogue(ctx context.Context, store eventstore.Store) (*inForce, error
 }
 
 // setCatalogue puts f in force unless a later publish already is: two
-// publishes may finish in either order.
+// publishes (or a publish and a lazy load) may finish in either order.
 func (s *Server) setCatalogue(f *inForce) {
 	for {
 		cur := s.catalogue.Load()
-		if cur != nil && cur.exists && cur.version >= f.version {
+		if cur != nil && (cur.exists && cur.version >= f.version || !f.exists) {
 			return
 		}
 		if s.catalogue.CompareAndSwap(cur, f) {

@@ -4,10 +4,12 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"net/http"
 	"reflect"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/caseledger/caseledger/domain/catalogue"
@@ -298,5 +300,34 @@ func TestARepublishWithTheSameIdempotencyKeyRecordsOnce(t *testing.T) {
 	}
 	if got, want := len(evs), 1; got != want {
 		t.Errorf("events recorded = %d, want %d", got, want)
+	}
+}
+
+// flakyStore fails every stream read while failing is set.
+type flakyStore struct {
+	eventstore.Store
+	failing *atomic.Bool
+}
+
+func (s flakyStore) ReadStream(ctx context.Context, stream string, opts eventstore.ReadStreamOptions) ([]eventstore.RecordedEvent, error) {
+	if s.failing.Load() {
+		return nil, errors.New("disk on fire")
+	}
+	return s.Store.ReadStream(ctx, stream, opts)
+}
+
+func TestACatalogueUnreadableAtStartIsReadOnFirstUse(t *testing.T) {
+	ts := MustServer(t)
+	mustPublish(t, ts, editedCatalogue(t, "2026-a", nil))
+	failing := &atomic.Bool{}
+	failing.Store(true)
+	restarted := mustServerOn(t, flakyStore{Store: ts.Store, failing: failing})
+	res := restarted.Do(t, request{Method: http.MethodGet, Path: "/v1/catalogue", Token: restarted.Token(t, applicant)})
+	if got, want := res.Status, http.StatusServiceUnavailable; got != want {
+		t.Errorf("while the store fails: status = %d, want %d: %s", got, want, res.Body)
+	}
+	failing.Store(false)
+	if got, want := servedVersion(t, restarted), "2026-a"; got != want {
+		t.Errorf("once the store recovers: version = %q, want %q", got, want)
 	}
 }

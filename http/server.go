@@ -73,8 +73,9 @@ type Server struct {
 	closeErr  error
 }
 
-// NewServer loads the catalogue in force from the store and wires the
-// routes and middleware. It does not listen: use Open, or ServeHTTP in tests.
+// NewServer loads the catalogue in force from the store (see loadCatalogue)
+// and wires the routes and middleware. It does not listen: use Open, or
+// ServeHTTP in tests.
 func NewServer(cfg Config) (*Server, error) {
 	if cfg.Store == nil || cfg.Logger == nil || len(cfg.PublicKey) != ed25519.PublicKeySize {
 		return nil, errors.New("http: Config needs Store, Logger and an Ed25519 PublicKey")
@@ -94,13 +95,7 @@ func NewServer(cfg Config) (*Server, error) {
 	s.echo = echo.New()
 	s.echo.HideBanner, s.echo.HidePort = true, true
 	s.echo.HTTPErrorHandler = errorHandler(cfg.Logger)
-	ctx, cancel := context.WithTimeout(context.Background(), cfg.RequestTimeout)
-	defer cancel()
-	cat, err := loadCatalogue(ctx, s.store)
-	if err != nil {
-		return nil, err
-	}
-	s.catalogue.Store(cat)
+	s.loadCatalogue()
 	s.routes()
 	// Publishing is registered here, not in the route table, because its
 	// body outgrows the table's global body limit: catalogueBody reads it
