@@ -16,13 +16,14 @@ import (
 	"github.com/caseledger/caseledger/eventstore/decider"
 )
 
-// caseCacheSize bounds the cases whose folded state is remembered. A state
-// is a few kilobytes, so the cache stays in the tens of megabytes.
+// caseCacheSize bounds the cases whose folded state is remembered, as many
+// as the owners cache: a state's size grows with its case's history (the
+// bookkeeping maps hold every command and event ID).
 const caseCacheSize = 16384
 
 // cachedCase is a case folded up to head. Its state is shared by every
 // request that takes it, so nobody folds into it: a newer state is folded
-// into a fork (domain.Evolve) and put in its place (see foldInto).
+// into a fork (domain.Evolve) and put in its place (see foldFork).
 type cachedCase struct {
 	state domain.State
 	head  decider.Head
