@@ -160,20 +160,26 @@ func visible(p Principal, o *owners) bool {
 // changes, so one event decides, and its answer is remembered (s.owners);
 // the read models do not keep the applicant's references.
 func (s *Server) checkVisible(ctx context.Context, p Principal, caseID string) error {
-	o, ok := s.owners.get(caseID)
-	if !ok {
-		submission, err := s.store.ReadStream(ctx, caseStream(caseID), eventstore.ReadStreamOptions{Limit: 1})
-		if err != nil {
-			return err
-		}
-		if o, err = s.ownersOf(submission); err != nil {
-			return err
-		}
+	o, err := s.caseOwners(ctx, caseID)
+	if err != nil {
+		return err
 	}
 	if !visible(p, o) {
 		return domain.Errorf(domain.CodeNotFound, "no such case")
 	}
 	return nil
+}
+
+// caseOwners returns a case's owners, from s.owners or its first event.
+func (s *Server) caseOwners(ctx context.Context, caseID string) (*owners, error) {
+	if o, ok := s.owners.get(caseID); ok {
+		return o, nil
+	}
+	submission, err := s.store.ReadStream(ctx, caseStream(caseID), eventstore.ReadStreamOptions{Limit: 1})
+	if err != nil {
+		return nil, err
+	}
+	return s.ownersOf(submission)
 }
 
 // checkSubmission is checkVisible's decision on the case's first event,

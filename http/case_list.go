@@ -1,6 +1,7 @@
 package http
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"slices"
@@ -8,7 +9,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/caseledger/caseledger/domain"
-	"github.com/caseledger/caseledger/domain/catalogue"
+
 	"github.com/caseledger/caseledger/projections/casestatus"
 )
 
@@ -66,13 +67,15 @@ func (s *Server) listCases(c echo.Context) error {
 	}
 	ctx, cursor, p := c.Request().Context(), c.QueryParam("cursor"), principal(c)
 	var page casestatus.Page
-	var keep func(*casestatus.Summary) bool
+	var keep func(*casestatus.Summary) (bool, error)
 	if p.Role == RoleApplicant {
 		page, err = casestatus.ListBySubject(ctx, s.cfg.Views, domain.SubjectRef(p.Subject), minPosition, cursor, limit)
-		keep = func(sum *casestatus.Summary) bool { return status == domain.StatusNone || sum.Status == status }
+		keep = func(sum *casestatus.Summary) (bool, error) {
+			return status == domain.StatusNone || sum.Status == status, nil
+		}
 	} else {
 		page, err = casestatus.ListByRegion(ctx, s.cfg.Views, p.Region, status, minPosition, cursor, limit)
-		keep = func(sum *casestatus.Summary) bool { return p.Role != RoleDepartment || s.involves(sum.Bundle, p.Unit) }
+		keep = func(sum *casestatus.Summary) (bool, error) { return s.involves(ctx, p, sum.CaseID) }
 	}
 	if err != nil {
 		return viewError(err)
@@ -80,7 +83,9 @@ func (s *Server) listCases(c echo.Context) error {
 	out := caseListPage{Cases: []caseSummary{}, NextCursor: page.Next, Position: page.Position}
 	for i := range page.Cases {
 		sum := &page.Cases[i]
-		if !keep(sum) {
+		if ok, err := keep(sum); err != nil {
+			return err
+		} else if !ok {
 			continue
 		}
 		out.Cases = append(out.Cases, caseSummary{CaseID: sum.CaseID, Bundle: sum.Bundle, Status: string(sum.Status),
@@ -96,16 +101,19 @@ func listableStatus(status domain.Status) bool {
 		domain.StatusCompleted, domain.StatusWithdrawn, domain.StatusTerminated}, status)
 }
 
-// involves reports whether the bundle has an item of the department, by the
-// catalogue that submissions are decided with (a case's own snapshot is in
-// its submission, which a list does not read). A bundle the catalogue no
-// longer has is kept out: the department cannot be shown to be involved.
-func (s *Server) involves(bundle, department string) bool {
-	b, ok := s.env().Catalogue.Bundle(bundle)
-	if !ok {
-		return false
+// involves reports whether a department officer may see a listed case: by
+// the departments of the case's own bundle snapshot (its owners, cached
+// after the first read), never by the catalogue in force, which may have
+// changed since the case was submitted. Other roles see the whole page.
+func (s *Server) involves(ctx context.Context, p Principal, caseID string) (bool, error) {
+	if p.Role != RoleDepartment {
+		return true, nil
 	}
-	return slices.ContainsFunc(b.Items, func(it catalogue.Item) bool { return it.Department == department })
+	o, err := s.caseOwners(ctx, caseID)
+	if err != nil {
+		return false, err
+	}
+	return visible(p, o), nil
 }
 
 // fieldsOf returns the field errors of an invalid-request error, so that

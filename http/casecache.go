@@ -5,9 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"runtime"
 	"sync"
-	"weak"
 
 	"github.com/google/uuid"
 
@@ -99,24 +97,8 @@ func (c *caseCache) len() int {
 	return c.order.Len()
 }
 
-// caseCaches holds each Server's case cache. It belongs in the Server struct
-// (server.go), which was being edited by someone else when the cache was
-// written; until it moves there, a weak key lets a closed, unreachable
-// Server and its cache be collected.
-var caseCaches sync.Map // weak.Pointer[Server] -> *caseCache
-
-// cases returns s's case cache, made on first use.
-func (s *Server) cases() *caseCache {
-	key := weak.Make(s)
-	if c, ok := caseCaches.Load(key); ok {
-		return c.(*caseCache)
-	}
-	c, loaded := caseCaches.LoadOrStore(key, newCaseCache(caseCacheSize))
-	if !loaded {
-		runtime.AddCleanup(s, func(k weak.Pointer[Server]) { caseCaches.Delete(k) }, key)
-	}
-	return c.(*caseCache)
-}
+// cases returns s's case cache.
+func (s *Server) cases() *caseCache { return s.caseCache }
 
 // errRecordedBefore says the command's first event is in the stream: the
 // command was recorded before, and its original outcome must be told.

@@ -1,14 +1,10 @@
 package http
 
-import (
-	"weak"
-
-	"github.com/caseledger/caseledger/domain"
-)
+import "github.com/caseledger/caseledger/domain"
 
 // WithCaseCacheSize gives s a case cache of n cases; 0 remembers none, so
 // every command folds the whole stream.
-func WithCaseCacheSize(s *Server, n int) { caseCaches.Store(weak.Make(s), newCaseCache(n)) }
+func WithCaseCacheSize(s *Server, n int) { s.caseCache = newCaseCache(n) }
 
 // CachedCase returns the state s remembers for a case and the version it
 // reflects.

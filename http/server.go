@@ -54,13 +54,15 @@ type Config struct {
 
 // Server is the HTTP API over one store.
 type Server struct {
-	cfg     Config
-	echo    *echo.Echo
-	store   eventstore.Store // instrumented
-	verify  *verifier
-	owners  ownersCache
-	metrics *metrics
-	log     *slog.Logger
+	cfg    Config
+	echo   *echo.Echo
+	store  eventstore.Store // instrumented
+	verify *verifier
+	owners ownersCache
+	// caseCache holds folded case states for the command path (casecache.go).
+	caseCache *caseCache
+	metrics   *metrics
+	log       *slog.Logger
 	// catalogue is the catalogue in force for new submissions, replaced
 	// by each publish (catalogue.go).
 	catalogue atomic.Pointer[inForce]
@@ -89,7 +91,8 @@ func NewServer(cfg Config) (*Server, error) {
 	if cfg.RequestTimeout == 0 {
 		cfg.RequestTimeout = 10 * time.Second
 	}
-	s := &Server{cfg: cfg, log: cfg.Logger, metrics: newMetrics(cfg.ProjectionLag), closing: make(chan struct{})}
+	s := &Server{cfg: cfg, log: cfg.Logger, metrics: newMetrics(cfg.ProjectionLag), closing: make(chan struct{}),
+		caseCache: newCaseCache(caseCacheSize)}
 	s.store = instrumentedStore{Store: cfg.Store, m: s.metrics}
 	s.verify = newVerifier(cfg.PublicKey, cfg.Now)
 	s.echo = echo.New()
@@ -97,11 +100,6 @@ func NewServer(cfg Config) (*Server, error) {
 	s.echo.HTTPErrorHandler = errorHandler(cfg.Logger)
 	s.loadCatalogue()
 	s.routes()
-	// Publishing is registered here, not in the route table, because its
-	// body outgrows the table's global body limit: catalogueBody reads it
-	// before routing.
-	s.echo.Pre(catalogueBody)
-	s.echo.PUT("/v1/admin/catalogue", s.putCatalogue, s.verify.authenticate, allow(RoleAdmin))
 	return s, nil
 }
 
