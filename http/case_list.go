@@ -9,7 +9,6 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/caseledger/caseledger/domain"
-
 	"github.com/caseledger/caseledger/projections/casestatus"
 )
 
