@@ -13,11 +13,7 @@ import (
 
 	"github.com/caseledger/caseledger/eventstore"
 	"github.com/caseledger/caseledger/projections"
-	"github.com/caseledger/caseledger/projections/casestatus"
-	"github.com/caseledger/caseledger/projections/dispute"
-	"github.com/caseledger/caseledger/projections/metrics"
-	"github.com/caseledger/caseledger/projections/timeline"
-	"github.com/caseledger/caseledger/projections/watcher"
+	"github.com/caseledger/caseledger/projections/readmodels"
 )
 
 // readyLag is how far behind the log the read models may be for /readyz
@@ -30,7 +26,7 @@ const readyLag = 5000
 func (m *Main) openViews(store eventstore.Store, log *slog.Logger) (*projections.Runner, error) {
 	r, err := projections.Open(store, filepath.Join(m.cfg.Data, "projections"),
 		projections.Options{Logger: log.With("component", "projections")},
-		casestatus.Projection{}, timeline.Projection{}, dispute.Projection{}, metrics.Projection{}, watcher.Index{})
+		readmodels.All()...)
 	if err != nil {
 		return nil, fmt.Errorf("opening the read models: %w", err)
 	}

@@ -11,21 +11,16 @@ import (
 
 	"github.com/caseledger/caseledger/eventstore"
 	"github.com/caseledger/caseledger/projections"
-	"github.com/caseledger/caseledger/projections/casestatus"
-	"github.com/caseledger/caseledger/projections/dispute"
-	"github.com/caseledger/caseledger/projections/metrics"
-	"github.com/caseledger/caseledger/projections/timeline"
-	"github.com/caseledger/caseledger/projections/watcher"
+	"github.com/caseledger/caseledger/projections/readmodels"
 )
 
 // openViews opens the read models "caseledger serve" runs beside the
-// store (cmd/caseledger/views.go; a main package cannot be imported, so
-// the list is repeated here), in <data>/projections. They fold every
+// store (projections/readmodels), in <data>/projections. They fold every
 // appended event, so commands pay for them as they do in production.
 func openViews(store eventstore.Store, data string, log *slog.Logger) (*projections.Runner, error) {
 	r, err := projections.Open(store, filepath.Join(data, "projections"),
 		projections.Options{Logger: log.With("component", "projections")},
-		casestatus.Projection{}, timeline.Projection{}, dispute.Projection{}, metrics.Projection{}, watcher.Index{})
+		readmodels.All()...)
 	if err != nil {
 		return nil, fmt.Errorf("opening the read models: %w", err)
 	}
