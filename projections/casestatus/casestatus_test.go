@@ -14,6 +14,7 @@ import (
 	"github.com/caseledger/caseledger/eventstore/embedded"
 	"github.com/caseledger/caseledger/projections"
 	"github.com/caseledger/caseledger/projections/casestatus"
+	"github.com/caseledger/caseledger/projections/projectiontest"
 )
 
 // MustHistory appends a generated history and returns its case IDs and the
@@ -22,42 +23,15 @@ func MustHistory(tb testing.TB, store eventstore.Store, cases int) ([]string, ui
 	tb.Helper()
 	cfg := casegen.DefaultConfig()
 	cfg.Cases = cases
-	g, err := casegen.New(cfg)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	var ids []string
-	var head uint64
-	for a := range g.All() {
-		if a.Expected == eventstore.NoStream {
-			ids = append(ids, a.CaseID)
-		}
-		res, err := store.Append(context.Background(), a.Stream, a.Expected, a.Events...)
-		if err != nil {
-			tb.Fatal(err)
-		}
-		head = res.LastPosition
-	}
-	if err := g.Err(); err != nil {
-		tb.Fatal(err)
-	}
-	return ids, head
+	appends := projectiontest.MustGenerate(tb, cfg)
+	return projectiontest.CaseIDs(appends), projectiontest.MustAppend(tb, store, appends)
 }
 
 // replayCase folds a case's events with the domain's own Evolve: the oracle.
 func replayCase(tb testing.TB, store eventstore.Store, caseID string) domain.State {
 	tb.Helper()
-	recs, err := store.ReadStream(context.Background(), "case-"+caseID, eventstore.ReadStreamOptions{})
-	if err != nil {
-		tb.Fatal(err)
-	}
-	evs := make([]domain.Event, len(recs))
-	for i, r := range recs {
-		if evs[i], err = domain.Decode(r.Type, r.Data, r.Metadata); err != nil {
-			tb.Fatal(err)
-		}
-	}
-	return domain.Replay(evs)
+	_, _, st := projectiontest.MustReadCase(tb, store, caseID)
+	return st
 }
 
 // intakeCentre is the unit of the first window officer in the case's

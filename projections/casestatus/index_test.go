@@ -13,6 +13,7 @@ import (
 	"github.com/caseledger/caseledger/eventstore/embedded"
 	"github.com/caseledger/caseledger/projections"
 	"github.com/caseledger/caseledger/projections/casestatus"
+	"github.com/caseledger/caseledger/projections/projectiontest"
 	"github.com/google/uuid"
 )
 
@@ -42,19 +43,7 @@ func submitted(id string, day workday.Date, actor domain.Actor, applicant, agent
 
 func appendCase(tb testing.TB, store eventstore.Store, id string, evs ...domain.Event) uint64 {
 	tb.Helper()
-	var last uint64
-	for _, ev := range evs {
-		d, err := domain.EventData(ev)
-		if err != nil {
-			tb.Fatal(err)
-		}
-		res, err := store.Append(context.Background(), "case-"+id, eventstore.Any, d)
-		if err != nil {
-			tb.Fatal(err)
-		}
-		last = res.LastPosition
-	}
-	return last
+	return projectiontest.MustAppendEvents(tb, store, id, evs...)
 }
 
 func mustRunner(tb testing.TB) (eventstore.Store, *projections.Runner) {

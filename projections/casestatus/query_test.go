@@ -14,6 +14,7 @@ import (
 	"github.com/caseledger/caseledger/eventstore/embedded"
 	"github.com/caseledger/caseledger/projections"
 	"github.com/caseledger/caseledger/projections/casestatus"
+	"github.com/caseledger/caseledger/projections/projectiontest"
 	"github.com/google/uuid"
 )
 
@@ -27,19 +28,7 @@ func meta(day workday.Date) domain.EventMeta {
 
 func mustAppend(tb testing.TB, store eventstore.Store, evs ...domain.Event) uint64 {
 	tb.Helper()
-	var last uint64
-	for _, ev := range evs {
-		d, err := domain.EventData(ev)
-		if err != nil {
-			tb.Fatal(err)
-		}
-		res, err := store.Append(context.Background(), "case-"+caseID, eventstore.Any, d)
-		if err != nil {
-			tb.Fatal(err)
-		}
-		last = res.LastPosition
-	}
-	return last
+	return projectiontest.MustAppendEvents(tb, store, caseID, evs...)
 }
 
 func intp(n int) *int { return &n }

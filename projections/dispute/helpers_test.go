@@ -3,13 +3,9 @@ package dispute_test
 import (
 	"context"
 	"encoding/json"
-	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
-
-	"github.com/cockroachdb/pebble/v2/vfs"
 
 	"github.com/caseledger/caseledger/domain"
 	"github.com/caseledger/caseledger/domain/casegen"
@@ -18,6 +14,7 @@ import (
 	"github.com/caseledger/caseledger/eventstore/embedded"
 	"github.com/caseledger/caseledger/projections"
 	"github.com/caseledger/caseledger/projections/dispute"
+	"github.com/caseledger/caseledger/projections/projectiontest"
 )
 
 func historyCases() int {
@@ -32,17 +29,10 @@ func historyCases() int {
 // disputes are still open.
 func MustAppends(tb testing.TB, cases int) []casegen.Append {
 	tb.Helper()
-	if v, ok := generated.Load(cases); ok {
-		return v.([]casegen.Append)
-	}
-	out := generateAppends(tb, cases)
-	generated.Store(cases, out)
-	return out
+	return generated.Get(tb, cases, generateAppends)
 }
 
-// generated caches histories by size: generation is deterministic and its
-// output is only read, so the tests of the package share it.
-var generated sync.Map
+var generated projectiontest.Memo[int, []casegen.Append]
 
 func generateAppends(tb testing.TB, cases int) []casegen.Append {
 	tb.Helper()
@@ -53,14 +43,7 @@ func generateAppends(tb testing.TB, cases int) []casegen.Append {
 	cfg.To = time.Date(2025, 9, 1, 0, 0, 0, 0, cfg.From.Location())
 	cfg.Rates.Complaint, cfg.Rates.ComplaintLate = 0.2, 0.6
 	cfg.Rates.BadRating, cfg.Rates.BadRatingLate = 0.2, 0.6
-	g, err := casegen.New(cfg)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	all := slices.Collect(g.All())
-	if err := g.Err(); err != nil {
-		tb.Fatal(err)
-	}
+	all := projectiontest.MustGenerate(tb, cfg)
 	// Disputes are handled within days, so in a history that runs to its
 	// end almost all are closed. Cut it (a prefix in time is a history)
 	// just after the middle filing, when the later filings are ahead and
@@ -79,37 +62,21 @@ func generateAppends(tb testing.TB, cases int) []casegen.Append {
 	return all[:filed[len(filed)/2]+1]
 }
 
+// MustStore opens an embedded store in memory.
 func MustStore(tb testing.TB) *embedded.Store {
 	tb.Helper()
-	s, err := embedded.Open("store", embedded.Options{FS: vfs.NewMem()})
-	if err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(func() { s.Close() })
-	return s
+	return projectiontest.MustMemStore(tb)
 }
 
+// MustAppend appends as and returns the last position.
 func MustAppend(tb testing.TB, store eventstore.Store, as []casegen.Append) uint64 {
 	tb.Helper()
-	var head uint64
-	for _, a := range as {
-		res, err := store.Append(context.Background(), a.Stream, a.Expected, a.Events...)
-		if err != nil {
-			tb.Fatal(err)
-		}
-		head = res.LastPosition
-	}
-	return head
+	return projectiontest.MustAppend(tb, store, as)
 }
 
 func MustViews(tb testing.TB, store eventstore.Store, dir string) *projections.Runner {
 	tb.Helper()
-	r, err := projections.Open(store, dir, projections.Options{}, dispute.Projection{})
-	if err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(func() { r.Close() })
-	return r
+	return projectiontest.MustRunner(tb, store, dir, dispute.Projection{})
 }
 
 // expected is the oracle's account of one dispute.

@@ -2,12 +2,8 @@ package metrics_test
 
 import (
 	"context"
-	"slices"
 	"strings"
-	"sync"
 	"testing"
-
-	"github.com/cockroachdb/pebble/v2/vfs"
 
 	"github.com/caseledger/caseledger/domain"
 	"github.com/caseledger/caseledger/domain/casegen"
@@ -16,6 +12,7 @@ import (
 	"github.com/caseledger/caseledger/eventstore/embedded"
 	"github.com/caseledger/caseledger/projections"
 	"github.com/caseledger/caseledger/projections/metrics"
+	"github.com/caseledger/caseledger/projections/projectiontest"
 )
 
 func historyCases() int {
@@ -30,67 +27,34 @@ func historyCases() int {
 // history.
 func MustAppends(tb testing.TB, cases int) []casegen.Append {
 	tb.Helper()
-	if v, ok := generated.Load(cases); ok {
-		return v.([]casegen.Append)
-	}
-	out := generateAppends(tb, cases)
-	generated.Store(cases, out)
-	return out
+	return generated.Get(tb, cases, generateAppends)
 }
 
-// generated caches histories by size: generation is deterministic and its
-// output is only read, so the tests of the package share it.
-var generated sync.Map
+var generated projectiontest.Memo[int, []casegen.Append]
 
 func generateAppends(tb testing.TB, cases int) []casegen.Append {
 	tb.Helper()
 	cfg := casegen.DefaultConfig()
 	cfg.Cases = cases
 	cfg.Rates.Extension = 0.9
-	g, err := casegen.New(cfg)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	out := slices.Collect(g.All())
-	if err := g.Err(); err != nil {
-		tb.Fatal(err)
-	}
-	return out
+	return projectiontest.MustGenerate(tb, cfg)
 }
 
 // MustStore opens an embedded store in memory.
 func MustStore(tb testing.TB) *embedded.Store {
 	tb.Helper()
-	s, err := embedded.Open("store", embedded.Options{FS: vfs.NewMem()})
-	if err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(func() { s.Close() })
-	return s
+	return projectiontest.MustMemStore(tb)
 }
 
 // MustAppend appends as and returns the last position.
 func MustAppend(tb testing.TB, store eventstore.Store, as []casegen.Append) uint64 {
 	tb.Helper()
-	var head uint64
-	for _, a := range as {
-		res, err := store.Append(context.Background(), a.Stream, a.Expected, a.Events...)
-		if err != nil {
-			tb.Fatal(err)
-		}
-		head = res.LastPosition
-	}
-	return head
+	return projectiontest.MustAppend(tb, store, as)
 }
 
 func MustViews(tb testing.TB, store eventstore.Store, dir string) *projections.Runner {
 	tb.Helper()
-	r, err := projections.Open(store, dir, projections.Options{}, metrics.Projection{})
-	if err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(func() { r.Close() })
-	return r
+	return projectiontest.MustRunner(tb, store, dir, metrics.Projection{})
 }
 
 // facts is the oracle's version of a cell: raw durations instead of

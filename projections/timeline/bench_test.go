@@ -1,14 +1,11 @@
 package timeline_test
 
 import (
-	"context"
-	"os"
-	"path/filepath"
-	"strconv"
 	"testing"
 	"time"
 
 	"github.com/caseledger/caseledger/projections"
+	"github.com/caseledger/caseledger/projections/projectiontest"
 	"github.com/caseledger/caseledger/projections/timeline"
 )
 
@@ -17,30 +14,14 @@ import (
 // apply throughput and the bytes stored per case: keys and values of the
 // documents and indexes, and all together with the dictionary.
 func BenchmarkReplay(b *testing.B) {
-	cases := 1000
-	if s := os.Getenv("CASELEDGER_BENCH_CASES"); s != "" {
-		var err error
-		if cases, err = strconv.Atoi(s); err != nil {
-			b.Fatal(err)
-		}
-	}
 	store := MustStore(b)
 	start := time.Now()
-	ids, head := MustHistory(b, store, cases)
+	ids, head := MustHistory(b, store, projectiontest.BenchCases(b))
 	b.Logf("generated and appended %d events in %v", head, time.Since(start))
-	b.ResetTimer()
-	var elapsed time.Duration
 	var perCase, withDict float64
-	for i := 0; b.Loop(); i++ {
-		start := time.Now()
-		c, err := projections.Replay(context.Background(), store, timeline.Projection{},
-			filepath.Join(b.TempDir(), strconv.Itoa(i)), projections.ReplayOptions{})
-		if err != nil {
-			b.Fatal(err)
-		}
-		elapsed += time.Since(start)
+	projectiontest.BenchReplay(b, store, timeline.Projection{}, head, func(c *projections.Copy) {
 		var total, dict int
-		err = c.Read(func(v *projections.View) error {
+		err := c.Read(func(v *projections.View) error {
 			return v.Scan(nil, func(key, val []byte) error {
 				total += len(key) + len(val)
 				if len(key) > 1 && key[0] == 'd' && key[1] == '/' {
@@ -53,9 +34,7 @@ func BenchmarkReplay(b *testing.B) {
 			b.Fatal(err)
 		}
 		perCase, withDict = float64(total-dict)/float64(len(ids)), float64(total)/float64(len(ids))
-		c.Close()
-	}
-	b.ReportMetric(float64(head)*float64(b.N)/elapsed.Seconds(), "events/s")
+	})
 	b.ReportMetric(perCase, "B/case")
 	b.ReportMetric(withDict, "B/case+dict")
 }

@@ -15,67 +15,36 @@ import (
 	"github.com/caseledger/caseledger/eventstore"
 	"github.com/caseledger/caseledger/eventstore/embedded"
 	"github.com/caseledger/caseledger/projections"
+	"github.com/caseledger/caseledger/projections/projectiontest"
 	"github.com/caseledger/caseledger/projections/timeline"
 )
 
 // MustStore opens an embedded store in a temporary directory.
 func MustStore(tb testing.TB) eventstore.Store {
 	tb.Helper()
-	store, err := embedded.Open(tb.TempDir(), embedded.Options{})
-	if err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(func() { store.Close() })
-	return store
+	return projectiontest.MustStore(tb)
 }
 
 // MustRunner opens a runner with the timeline projection over dir.
 func MustRunner(tb testing.TB, store eventstore.Store, dir string) *projections.Runner {
 	tb.Helper()
-	r, err := projections.Open(store, dir, projections.Options{}, timeline.Projection{})
-	if err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(func() { r.Close() })
-	return r
+	return projectiontest.MustRunner(tb, store, dir, timeline.Projection{})
 }
 
 // MustAppend appends appends in order and returns the IDs of the cases they
 // submit and the last position.
 func MustAppend(tb testing.TB, store eventstore.Store, appends []casegen.Append) ([]string, uint64) {
 	tb.Helper()
-	var ids []string
-	var head uint64
-	for _, a := range appends {
-		if a.Expected == eventstore.NoStream {
-			ids = append(ids, a.CaseID)
-		}
-		res, err := store.Append(context.Background(), a.Stream, a.Expected, a.Events...)
-		if err != nil {
-			tb.Fatal(err)
-		}
-		head = res.LastPosition
-	}
-	return ids, head
+	return projectiontest.CaseIDs(appends), projectiontest.MustAppend(tb, store, appends)
 }
 
-// MustGenerate returns the appends of a generated history of cases cases.
+// MustGenerate returns the appends of a generated history of cases cases,
+// with the generator's default rates.
 func MustGenerate(tb testing.TB, cases int) []casegen.Append {
 	tb.Helper()
 	cfg := casegen.DefaultConfig()
 	cfg.Cases = cases
-	g, err := casegen.New(cfg)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	var out []casegen.Append
-	for a := range g.All() {
-		out = append(out, a)
-	}
-	if err := g.Err(); err != nil {
-		tb.Fatal(err)
-	}
-	return out
+	return projectiontest.MustGenerate(tb, cfg)
 }
 
 // MustHistory appends a generated history and returns its case IDs and the
@@ -89,17 +58,7 @@ func MustHistory(tb testing.TB, store eventstore.Store, cases int) ([]string, ui
 // them: the oracle.
 func readCase(tb testing.TB, store eventstore.Store, caseID string) ([]eventstore.RecordedEvent, []domain.Event, domain.State) {
 	tb.Helper()
-	recs, err := store.ReadStream(context.Background(), "case-"+caseID, eventstore.ReadStreamOptions{})
-	if err != nil {
-		tb.Fatal(err)
-	}
-	evs := make([]domain.Event, len(recs))
-	for i, r := range recs {
-		if evs[i], err = domain.Decode(r.Type, r.Data, r.Metadata); err != nil {
-			tb.Fatal(err)
-		}
-	}
-	return recs, evs, domain.Replay(evs)
+	return projectiontest.MustReadCase(tb, store, caseID)
 }
 
 // fixture is a generated history with extra 督办 (the generator closes

@@ -3,11 +3,8 @@ package watcher_test
 import (
 	"context"
 	"strings"
-	"sync"
 	"testing"
 	"time"
-
-	"github.com/cockroachdb/pebble/v2/vfs"
 
 	"github.com/caseledger/caseledger/domain"
 	"github.com/caseledger/caseledger/domain/casegen"
@@ -16,6 +13,7 @@ import (
 	"github.com/caseledger/caseledger/eventstore"
 	"github.com/caseledger/caseledger/eventstore/embedded"
 	"github.com/caseledger/caseledger/projections"
+	"github.com/caseledger/caseledger/projections/projectiontest"
 	"github.com/caseledger/caseledger/projections/watcher"
 )
 
@@ -40,17 +38,10 @@ type history struct {
 
 func MustHistory(tb testing.TB, cases int) *history {
 	tb.Helper()
-	if v, ok := generated.Load(cases); ok {
-		return v.(*history)
-	}
-	out := generateHistory(tb, cases)
-	generated.Store(cases, out)
-	return out
+	return generated.Get(tb, cases, generateHistory)
 }
 
-// generated caches histories by size: generation is deterministic and its
-// output is only read, so the tests of the package share it.
-var generated sync.Map
+var generated projectiontest.Memo[int, *history]
 
 func generateHistory(tb testing.TB, cases int) *history {
 	tb.Helper()
@@ -58,13 +49,9 @@ func generateHistory(tb testing.TB, cases int) *history {
 	cfg.Cases = cases
 	cfg.From = time.Date(2025, 3, 1, 0, 0, 0, 0, china)
 	cfg.To = time.Date(2025, 6, 1, 0, 0, 0, 0, china)
-	g, err := casegen.New(cfg)
-	if err != nil {
-		tb.Fatal(err)
-	}
 	h := &history{oracle: map[warning]bool{}, decided: map[[2]string]bool{},
 		from: workday.DateOf(cfg.From), to: workday.DateOf(cfg.To)}
-	for a := range g.All() {
+	for _, a := range projectiontest.MustGenerate(tb, cfg) {
 		for _, ev := range a.Decided {
 			if d, ok := ev.(*domain.ItemDecided); ok {
 				h.decided[[2]string{a.CaseID, d.Item}] = true
@@ -76,32 +63,19 @@ func generateHistory(tb testing.TB, cases int) *history {
 		}
 		h.appends = append(h.appends, a)
 	}
-	if err := g.Err(); err != nil {
-		tb.Fatal(err)
-	}
 	return h
 }
 
 // MustStore opens an embedded store in memory.
 func MustStore(tb testing.TB) *embedded.Store {
 	tb.Helper()
-	s, err := embedded.Open("store", embedded.Options{FS: vfs.NewMem()})
-	if err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(func() { s.Close() })
-	return s
+	return projectiontest.MustMemStore(tb)
 }
 
 // MustViews opens a runner with the watcher's index over dir.
 func MustViews(tb testing.TB, store eventstore.Store, dir string) *projections.Runner {
 	tb.Helper()
-	r, err := projections.Open(store, dir, projections.Options{}, watcher.Index{})
-	if err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(func() { r.Close() })
-	return r
+	return projectiontest.MustRunner(tb, store, dir, watcher.Index{})
 }
 
 func env() domain.Env {
