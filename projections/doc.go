@@ -9,9 +9,11 @@
 // runner shares between many events, so the cost of a commit is paid once per
 // batch while an error still names the one event that caused it. A read
 // model may keep decoded values in the Tx (SetObject): they are encoded once,
-// at commit, however many events of the batch touched them, and are gone
-// after it, so no decoded state outlives the batch it belongs to (what is
-// committed is all there is, invariant 3).
+// at commit, however many events of the batch touched them. After the commit
+// a bounded cache per folder keeps them, decoded, for later batches (cases
+// are interleaved in the log, so a case comes back batches later); it is a
+// copy of committed state only, never read by View, and dropped with a
+// failed batch, so what is committed is still all there is (invariant 3).
 //
 // # On-disk format
 //

@@ -41,8 +41,12 @@ type folder struct {
 	dirty bool
 }
 
+// newFolder starts with an empty object cache: a folder is made per run of
+// a copy, so a new or rebuilt copy never sees another copy's objects.
 func newFolder(c *dbCopy, p Projection) *folder {
-	return &folder{c: c, p: p, filter: p.Filter(), pos: c.position.Load()}
+	f := &folder{c: c, p: p, filter: p.Filter(), pos: c.position.Load()}
+	f.tx.cache = newObjectCache(objectCacheSize)
+	return f
 }
 
 // apply folds e if it passes the filter, and moves the checkpoint past it
@@ -100,6 +104,7 @@ func (f *folder) commit() error {
 	} else if err := f.tx.flush(); err != nil {
 		b.Close()
 		f.reset()
+		f.tx.cache.clear()
 		return err
 	}
 	var cp [8]byte
@@ -107,12 +112,15 @@ func (f *folder) commit() error {
 	if err := b.Set(keyCheckpoint, cp[:], nil); err != nil {
 		b.Close()
 		f.reset()
+		f.tx.cache.clear()
 		return err
 	}
 	err := b.Commit(pebble.NoSync)
 	b.Close()
 	f.reset()
 	if err != nil {
+		// The flush cached this batch's objects; none of it is stored.
+		f.tx.cache.clear()
 		return fmt.Errorf("projections: commit %s: %w", f.c.id.dir(), err)
 	}
 	f.c.position.Store(f.pos)
@@ -120,11 +128,15 @@ func (f *folder) commit() error {
 }
 
 // discard drops the uncommitted batch; the copy stays at its checkpoint.
+// The object cache goes too: Apply may have changed cached objects in place
+// before it failed, and a flush in the batch may have cached state that is
+// never committed (invariant 6).
 func (f *folder) discard() {
 	if f.batch != nil {
 		f.batch.Close()
 	}
 	f.reset()
+	f.tx.cache.clear()
 	f.pos = f.c.position.Load()
 }
 

@@ -46,6 +46,8 @@ type Tx struct {
 	// objs are decoded values set with SetObject, encoded once at commit so
 	// that a key updated by many events of a batch is encoded once.
 	objs map[string]object
+	// cache keeps flushed objects for later batches; nil keeps none.
+	cache *objectCache
 }
 
 type object struct {
@@ -53,23 +55,41 @@ type object struct {
 	encode func(any) ([]byte, error)
 }
 
-// Object returns the value last given to SetObject for key in this batch.
-// A read model keeps its decoded state this way instead of decoding and
-// encoding it for every event.
+// Object returns the value last given to SetObject for key, in this batch
+// or, if it is still cached, in an earlier committed one. A read model keeps
+// its decoded state this way instead of reading and decoding it for every
+// event. The value is pending again once returned: it is encoded and written
+// at commit, so changing it in place is safe.
 func (t *Tx) Object(key []byte) (any, bool) {
-	o, ok := t.objs[string(key)]
-	return o.v, ok
+	if o, ok := t.objs[string(key)]; ok {
+		return o.v, true
+	}
+	if t.cache == nil {
+		return nil, false
+	}
+	o, ok := t.cache.take(string(key))
+	if !ok {
+		return nil, false
+	}
+	t.setObject(string(key), o)
+	return o.v, true
 }
 
 // SetObject makes v the value of key; encode turns it into the stored bytes
 // when the batch commits, or earlier when Get or Scan needs them. Changes to
 // v after that are not stored unless SetObject is called again, so call it
-// after every change, and do not keep v beyond the batch.
+// after every change, and do not keep v beyond the Apply that got it: a
+// later batch may be handed the same v by Object, which must equal what
+// decoding the stored bytes would give.
 func (t *Tx) SetObject(key []byte, v any, encode func(any) ([]byte, error)) {
+	t.setObject(string(key), object{v: v, encode: encode})
+}
+
+func (t *Tx) setObject(key string, o object) {
 	if t.objs == nil {
 		t.objs = map[string]object{}
 	}
-	t.objs[string(key)] = object{v: v, encode: encode}
+	t.objs[key] = o
 }
 
 // flush writes every pending object into the batch.
@@ -81,6 +101,9 @@ func (t *Tx) flush() error {
 		}
 		if err := t.b.Set(t.key([]byte(k)), b, nil); err != nil {
 			return err
+		}
+		if t.cache != nil {
+			t.cache.put(k, o)
 		}
 	}
 	clear(t.objs)
@@ -98,7 +121,22 @@ func (t *Tx) flushKey(key []byte) error {
 	if err != nil {
 		return fmt.Errorf("projections: encode %q: %w", key, err)
 	}
-	return t.b.Set(t.key(key), b, nil)
+	if err := t.b.Set(t.key(key), b, nil); err != nil {
+		return err
+	}
+	if t.cache != nil {
+		t.cache.put(string(key), o)
+	}
+	return nil
+}
+
+// forget drops key's decoded object, pending or cached: its stored bytes are
+// being replaced by other means.
+func (t *Tx) forget(key []byte) {
+	delete(t.objs, string(key))
+	if t.cache != nil {
+		t.cache.remove(string(key))
+	}
 }
 
 func (t *Tx) key(k []byte) []byte {
@@ -116,13 +154,13 @@ func (t *Tx) Get(key []byte) ([]byte, bool, error) {
 
 // Set stores value under key.
 func (t *Tx) Set(key, value []byte) error {
-	delete(t.objs, string(key))
+	t.forget(key)
 	return t.b.Set(t.key(key), value, nil)
 }
 
 // Delete removes key.
 func (t *Tx) Delete(key []byte) error {
-	delete(t.objs, string(key))
+	t.forget(key)
 	return t.b.Delete(t.key(key), nil)
 }
 
