@@ -21,10 +21,13 @@ func dictIDKey(id uint32) []byte {
 	return binary.BigEndian.AppendUint32([]byte(dictByID), id)
 }
 
-// batchDict is the dictionary's state for one batch, kept decoded in the
-// Tx under the counter's key: the counter, which is all that is stored, and
-// the entries the batch looked up or created, so that each is read once per
-// batch. It is gone after the batch, so it never outlives what was committed.
+// batchDict is the dictionary's decoded state, kept in the Tx under the
+// counter's key: the counter, which is all that is stored, and the entries
+// looked up or created. The runner's object cache keeps it across batches
+// (it is used by nearly every event), so it grows up to the stored
+// dictionary; that is safe because entries never change once written, and
+// the runner drops the cache when a batch fails, so it never holds an entry
+// that was not committed.
 type batchDict struct {
 	next  uint32
 	ids   map[string]uint32
