@@ -2,6 +2,7 @@ package projections
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -250,3 +251,26 @@ func prefixEnd(p []byte) []byte {
 	}
 	return nil
 }
+
+// LoadJSON returns the JSON object under key for changing in this batch: the
+// one an earlier event (or the object cache) left in tx, else the stored
+// value decoded into a new T, else a new zero T. Read models whose state is
+// JSON share it; the caller puts the object back with SetObject(key, v,
+// EncodeJSON).
+func LoadJSON[T any](tx *Tx, key []byte) (*T, error) {
+	if v, ok := tx.Object(key); ok {
+		return v.(*T), nil
+	}
+	d := new(T)
+	b, ok, err := tx.Get(key)
+	if err != nil || !ok {
+		return d, err
+	}
+	if err := json.Unmarshal(b, d); err != nil {
+		return nil, fmt.Errorf("projections: stored %s: %w", key, err)
+	}
+	return d, nil
+}
+
+// EncodeJSON is the encoder SetObject takes for objects LoadJSON loads.
+func EncodeJSON(v any) ([]byte, error) { return json.Marshal(v) }

@@ -34,8 +34,6 @@
 package casestatus
 
 import (
-	"encoding/json"
-	"fmt"
 	"strings"
 
 	"github.com/caseledger/caseledger/domain"
@@ -133,7 +131,7 @@ func docKey(caseID string) []byte { return []byte("case/" + caseID) }
 func (Projection) Apply(tx *projections.Tx, e *eventstore.RecordedEvent) error {
 	caseID := strings.TrimPrefix(e.Stream, "case-")
 	key := docKey(caseID)
-	d, err := load(tx, key)
+	d, err := projections.LoadJSON[Doc](tx, key)
 	if err != nil {
 		return err
 	}
@@ -153,7 +151,7 @@ func (Projection) Apply(tx *projections.Tx, e *eventstore.RecordedEvent) error {
 			return err
 		}
 	}
-	tx.SetObject(key, d, encodeDoc)
+	tx.SetObject(key, d, projections.EncodeJSON)
 	return nil
 }
 
@@ -173,20 +171,3 @@ var folded = func() map[string]bool {
 	}
 	return m
 }()
-
-func load(tx *projections.Tx, key []byte) (*Doc, error) {
-	if v, ok := tx.Object(key); ok {
-		return v.(*Doc), nil
-	}
-	d := new(Doc)
-	b, ok, err := tx.Get(key)
-	if err != nil || !ok {
-		return d, err
-	}
-	if err := json.Unmarshal(b, d); err != nil {
-		return nil, fmt.Errorf("casestatus: stored doc %s: %w", key, err)
-	}
-	return d, nil
-}
-
-func encodeDoc(v any) ([]byte, error) { return json.Marshal(v.(*Doc)) }

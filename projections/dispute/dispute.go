@@ -1,8 +1,6 @@
 package dispute
 
 import (
-	"encoding/json"
-	"fmt"
 	"strings"
 
 	"github.com/caseledger/caseledger/domain"
@@ -127,7 +125,7 @@ func (Projection) Apply(tx *projections.Tx, e *eventstore.RecordedEvent) error {
 		return err
 	}
 	caseID := strings.TrimPrefix(e.Stream, "case-")
-	c, err := load[caseDoc](tx, caseKey(caseID))
+	c, err := projections.LoadJSON[caseDoc](tx, caseKey(caseID))
 	if err != nil {
 		return err
 	}
@@ -136,23 +134,6 @@ func (Projection) Apply(tx *projections.Tx, e *eventstore.RecordedEvent) error {
 	if err := f.apply(ev); err != nil {
 		return err
 	}
-	tx.SetObject(caseKey(caseID), c, encodeJSON)
+	tx.SetObject(caseKey(caseID), c, projections.EncodeJSON)
 	return nil
 }
-
-func load[T any](tx *projections.Tx, key []byte) (*T, error) {
-	if v, ok := tx.Object(key); ok {
-		return v.(*T), nil
-	}
-	d := new(T)
-	b, ok, err := tx.Get(key)
-	if err != nil || !ok {
-		return d, err
-	}
-	if err := json.Unmarshal(b, d); err != nil {
-		return nil, fmt.Errorf("dispute: stored %s: %w", key, err)
-	}
-	return d, nil
-}
-
-func encodeJSON(v any) ([]byte, error) { return json.Marshal(v) }

@@ -124,7 +124,7 @@ func (f *fold) badRating(e *domain.CaseRated) error {
 
 func (f *fold) create(d *Dispute) error {
 	d.CaseID, d.Region, d.Bundle = f.caseID, f.c.Region, f.c.Bundle
-	f.tx.SetObject(disputeKey(d.ID), d, encodeJSON)
+	f.tx.SetObject(disputeKey(d.ID), d, projections.EncodeJSON)
 	return f.tx.Set(openKey(d), []byte{})
 }
 
@@ -138,7 +138,7 @@ func (f *fold) rating(fn func(*Dispute)) error {
 }
 
 func (f *fold) update(id string, fn func(*Dispute)) error {
-	d, err := load[Dispute](f.tx, disputeKey(id))
+	d, err := projections.LoadJSON[Dispute](f.tx, disputeKey(id))
 	if err != nil {
 		return err
 	}
@@ -148,7 +148,7 @@ func (f *fold) update(id string, fn func(*Dispute)) error {
 	d.ID = id
 	wasOpen := !d.Closed
 	fn(d)
-	f.tx.SetObject(disputeKey(id), d, encodeJSON)
+	f.tx.SetObject(disputeKey(id), d, projections.EncodeJSON)
 	if wasOpen && d.Closed {
 		return f.tx.Delete(openKey(d))
 	}

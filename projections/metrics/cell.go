@@ -1,8 +1,6 @@
 package metrics
 
 import (
-	"encoding/json"
-	"fmt"
 	"strings"
 
 	"github.com/caseledger/caseledger/domain"
@@ -104,21 +102,10 @@ func parseKey(b []byte) (Key, bool) {
 // cell returns the cell at k for changing in this batch.
 func cell(tx *projections.Tx, k Key) (*Cell, error) {
 	key := k.bytes()
-	if v, ok := tx.Object(key); ok {
-		return v.(*Cell), nil
-	}
-	c := new(Cell)
-	b, ok, err := tx.Get(key)
+	c, err := projections.LoadJSON[Cell](tx, key)
 	if err != nil {
 		return nil, err
 	}
-	if ok {
-		if err := json.Unmarshal(b, c); err != nil {
-			return nil, fmt.Errorf("metrics: stored cell %s: %w", key, err)
-		}
-	}
-	tx.SetObject(key, c, encodeJSON)
+	tx.SetObject(key, c, projections.EncodeJSON)
 	return c, nil
 }
-
-func encodeJSON(v any) ([]byte, error) { return json.Marshal(v) }

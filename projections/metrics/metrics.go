@@ -1,7 +1,6 @@
 package metrics
 
 import (
-	"encoding/json"
 	"fmt"
 	"strings"
 
@@ -93,26 +92,11 @@ func (p Projection) Apply(tx *projections.Tx, e *eventstore.RecordedEvent) error
 	if f.cal == nil {
 		f.cal = workday.Default()
 	}
-	if f.doc, err = loadCase(tx, key); err != nil {
+	if f.doc, err = projections.LoadJSON[caseDoc](tx, key); err != nil {
 		return err
 	}
-	tx.SetObject(key, f.doc, encodeJSON)
+	tx.SetObject(key, f.doc, projections.EncodeJSON)
 	return f.apply(ev)
-}
-
-func loadCase(tx *projections.Tx, key []byte) (*caseDoc, error) {
-	if v, ok := tx.Object(key); ok {
-		return v.(*caseDoc), nil
-	}
-	d := new(caseDoc)
-	b, ok, err := tx.Get(key)
-	if err != nil || !ok {
-		return d, err
-	}
-	if err := json.Unmarshal(b, d); err != nil {
-		return nil, fmt.Errorf("metrics: stored case %s: %w", key, err)
-	}
-	return d, nil
 }
 
 func (f *fold) apply(ev domain.Event) error {
