@@ -2,11 +2,18 @@ package eventstore
 
 import (
 	"bytes"
-	"encoding/json"
 	"strings"
 
+	gojson "github.com/goccy/go-json"
 	"github.com/google/uuid"
 )
+
+// validJSON reports whether b is one valid JSON value. It is goccy/go-json's
+// validator, which accepts and refuses exactly what encoding/json.Valid does
+// (a differential test and fuzz target hold it to that) at about a sixth of
+// the cost: every event of every append is validated, and with many
+// appenders encoding/json.Valid took a tenth of the store's CPU.
+func validJSON(b []byte) bool { return gojson.Valid(b) }
 
 // MaxStreamNameLen is the longest stream name accepted (rule 1).
 const MaxStreamNameLen = 255
@@ -65,12 +72,12 @@ func ValidateAppend(stream string, events []EventData) error {
 		if e.Type == "" || len(e.Type) > 255 {
 			return invalidf("event %d: type must be 1 to 255 bytes", i)
 		}
-		if len(e.Data) == 0 || !json.Valid(e.Data) {
+		if len(e.Data) == 0 || !validJSON(e.Data) {
 			return invalidf("event %d (%s): data is not valid JSON", i, e.Type)
 		}
 		if len(e.Metadata) > 0 {
 			m := bytes.TrimLeft(e.Metadata, " \t\r\n")
-			if len(m) == 0 || m[0] != '{' || !json.Valid(e.Metadata) {
+			if len(m) == 0 || m[0] != '{' || !validJSON(e.Metadata) {
 				return invalidf("event %d (%s): metadata must be a JSON object", i, e.Type)
 			}
 		}

@@ -11,15 +11,26 @@ import (
 	"github.com/cockroachdb/pebble/v2/vfs"
 
 	"github.com/caseledger/caseledger/eventstore"
+	"github.com/caseledger/caseledger/eventstore/embedded"
 )
 
 // TestBackupWhileAppendingOpensAndVerifies takes backups while writers keep
 // appending: each copy must open as a store, verify (chains, gapless
 // positions) and hold every append acknowledged before Backup was called.
+// With tiny segments the copy spans many segment files.
 func TestBackupWhileAppendingOpensAndVerifies(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		segment int64
+	}{{"default segments", 0}, {"tiny segments", 4 << 10}} {
+		t.Run(tc.name, func(t *testing.T) { testBackupWhileAppending(t, tc.segment) })
+	}
+}
+
+func testBackupWhileAppending(t *testing.T, segment int64) {
 	ctx := context.Background()
 	fs := vfs.NewMem()
-	s := MustOpen(t, fs, "/db")
+	s := MustOpenWith(t, "/db", embedded.Options{FS: fs, SegmentSize: segment})
 	writers, perWriter, backups := 4, 150, 3
 	if testing.Short() {
 		perWriter = 60

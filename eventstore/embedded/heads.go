@@ -16,13 +16,13 @@ type streamHead struct {
 // drops are reloaded from disk, where every applied batch is visible,
 // synced or not (invariant 7).
 type headCache struct {
-	db    *pebble.DB
+	s     *Store
 	max   int
 	heads map[string]streamHead
 }
 
-func newHeadCache(db *pebble.DB, max int) *headCache {
-	return &headCache{db: db, max: max, heads: make(map[string]streamHead)}
+func newHeadCache(s *Store, max int) *headCache {
+	return &headCache{s: s, max: max, heads: make(map[string]streamHead)}
 }
 
 func (c *headCache) full() bool { return len(c.heads) > c.max }
@@ -47,7 +47,7 @@ func (c *headCache) get(stream string) (streamHead, error) {
 	if h, ok := c.heads[stream]; ok {
 		return h, nil
 	}
-	h, err := loadHead(c.db, stream)
+	h, err := c.s.loadHead(stream)
 	if err != nil || !h.exists {
 		return h, err
 	}
@@ -55,10 +55,11 @@ func (c *headCache) get(stream string) (streamHead, error) {
 	return h, nil
 }
 
-// loadHead reads the last stream entry of stream.
-func loadHead(db *pebble.DB, stream string) (streamHead, error) {
+// loadHead reads the last stream entry of stream and its record, for the
+// chain hash.
+func (s *Store) loadHead(stream string) (streamHead, error) {
 	lower, upper := streamBounds(stream)
-	it, err := db.NewIter(&pebble.IterOptions{LowerBound: lower, UpperBound: upper})
+	it, err := s.db.NewIter(&pebble.IterOptions{LowerBound: lower, UpperBound: upper})
 	if err != nil {
 		return streamHead{}, err
 	}
@@ -66,13 +67,13 @@ func loadHead(db *pebble.DB, stream string) (streamHead, error) {
 	if !it.Last() {
 		return streamHead{}, it.Error()
 	}
-	v, err := it.ValueAndErr()
+	l, err := s.entryLoc(it)
 	if err != nil {
 		return streamHead{}, err
 	}
-	pos, rec, err := decodeStreamValue(v)
-	if err != nil {
-		return streamHead{}, corruptAt(pos, err)
+	var rec record
+	if _, err := s.readRecord(nil, l, &rec); err != nil {
+		return streamHead{}, err
 	}
 	return streamHead{version: versionOfStreamKey(it.Key()), hash: rec.hash, exists: true}, nil
 }

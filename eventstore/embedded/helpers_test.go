@@ -17,7 +17,14 @@ import (
 // MustOpen opens a store in dir on fs and closes it when the test ends.
 func MustOpen(tb testing.TB, fs vfs.FS, dir string) *embedded.Store {
 	tb.Helper()
-	s, err := embedded.Open(dir, embedded.Options{FS: fs})
+	return MustOpenWith(tb, dir, embedded.Options{FS: fs})
+}
+
+// MustOpenWith opens a store in dir with opts and closes it when the test
+// ends.
+func MustOpenWith(tb testing.TB, dir string, opts embedded.Options) *embedded.Store {
+	tb.Helper()
+	s, err := embedded.Open(dir, opts)
 	if err != nil {
 		tb.Fatalf("open %s: %v", dir, err)
 	}

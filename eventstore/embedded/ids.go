@@ -167,24 +167,19 @@ func (w *writer) lookupID(stream string, d *eventstore.EventData, index, count i
 	if err != nil {
 		return false, false, 0, 0, err
 	}
-	pos, ok := decodePosition(v)
+	l, ok := decodeLoc(v)
 	closer.Close()
 	if !ok {
 		return false, false, 0, 0, fmt.Errorf("%w: ID index entry for %s", errCorrupt, d.ID)
 	}
-	v, closer, err = w.s.db.Get(logKey(pos))
-	if err != nil {
-		// Invariant 2: every ID index entry names a recorded position.
-		return false, false, 0, 0, corruptAt(pos, err)
-	}
-	defer closer.Close()
 	var rec record
-	if err := decodeRecord(v, &rec); err != nil {
-		return false, false, 0, 0, corruptAt(pos, err)
+	// Invariant 2: every ID index entry names a durable record.
+	if _, err := w.s.readRecord(nil, l, &rec); err != nil {
+		return false, false, 0, 0, err
 	}
 	e := eventstore.RecordedEvent{ID: rec.id, Stream: string(rec.stream), Type: string(rec.typ), Data: rec.data, Metadata: rec.metadata}
 	same = rec.index == uint64(index) && rec.count == uint64(count) && eventstore.SameContent(&e, stream, d)
-	return true, same, pos, rec.version, nil
+	return true, same, l.pos, rec.version, nil
 }
 
 // seenRecently reports whether an ID of r is in the group being prepared or

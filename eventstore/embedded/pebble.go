@@ -8,11 +8,11 @@ import (
 	"github.com/cockroachdb/pebble/v2/bloom"
 )
 
-// blockSize is the uncompressed size of sstable data blocks; the package
-// comment ("Tuning") says why it is sixteen times pebble's default.
-const blockSize = 64 << 10
+// blockSize is the uncompressed size of the index's sstable data blocks; the
+// package comment ("Tuning") says why.
+const blockSize = 16 << 10
 
-// pebbleOptions turns Options into pebble's.
+// pebbleOptions turns Options into the index's pebble options.
 func pebbleOptions(o *Options) *pebble.Options {
 	cache := pebble.NewCache(o.BlockCacheSize)
 	po := &pebble.Options{
@@ -21,9 +21,11 @@ func pebbleOptions(o *Options) *pebble.Options {
 		MemTableSize:       o.MemTableSize,
 		Logger:             pebbleLogger{o.Logger},
 		FormatMajorVersion: pebble.FormatNewest,
+		// The log is the index's write-ahead log (invariant 2).
+		DisableWAL: true,
 	}
-	// Point lookups (the event-ID index of rule 7, log records by position)
-	// mostly miss or hit one level; bloom filters let them skip the others.
+	// Point lookups (the event-ID index of rule 7) mostly miss or hit one
+	// level; bloom filters let them skip the others.
 	for i := range po.Levels {
 		po.Levels[i].FilterPolicy = bloom.FilterPolicy(10)
 		po.Levels[i].BlockSize = blockSize

@@ -10,53 +10,72 @@ import (
 
 // Pipeline tuning: see "Concurrency" in the package comment.
 const (
-	// pipelineDepth is how many groups may be in flight (prepared, being
-	// applied or waiting for their fsync) at once.
-	pipelineDepth = 2
+	// pipelineDepth is how many groups may be in flight (prepared and
+	// written, being synced, or being indexed) at once.
+	pipelineDepth = 3
 	// recentGenerations is how many groups' event IDs the writer keeps in
 	// memory for the caller-side ID check (see recentIDs).
 	recentGenerations = 256
 )
 
-// applyLoop applies each group's batch to pebble in commit order, without
-// waiting for the fsync, and hands the group to the acker. It runs beside
-// the writer so that the memtable insertions of one group overlap the
-// preparation of the next.
-func (s *Store) applyLoop(applies <-chan *group, acks chan<- *group) {
-	defer close(acks)
-	for g := range applies {
-		if g.batch != nil {
+// syncLoop makes each group's frame durable, in commit order, and hands the
+// group to the indexer. One fsync covers every frame written before it
+// started, so a group whose frame an earlier fsync covered needs none: with
+// many appenders the writer writes the next frame while this one syncs, and
+// the fsyncs of groups that arrive together fold into one.
+func (s *Store) syncLoop(syncs <-chan *group, indexes chan<- *group) {
+	defer close(indexes)
+	var synced int64 // the log offset up to which everything is durable
+	for g := range syncs {
+		if g.err == nil && g.batch != nil && g.end > synced {
 			if f := s.failure.Load(); f != nil {
-				// Invariant 5: a group prepared on top of a failed one
-				// must not reach the disk, or its positions would
-				// follow a gap.
 				g.err = *f
-			} else if err := s.db.ApplyNoSyncWait(g.batch, pebble.Sync); err != nil {
-				g.err = s.fail(err)
+			} else {
+				upto := g.seg.written.Load()
+				if err := g.seg.f.SyncData(); err != nil {
+					g.err = s.fail(err)
+				} else {
+					synced = upto
+				}
 			}
-			// The acker still waits on the batch before closing it, as
-			// pebble asks, whether or not it was applied.
-			s.setApplied(g.gen)
 		}
-		acks <- g
+		indexes <- g
 	}
 }
 
-// ackLoop waits for each group's fsync, in commit order, publishes the new
-// head and wakes the group's appenders. Nothing is acknowledged before its
-// batch is synced (rule 6), and since groups are acknowledged in order, an
-// idempotent retry of an append still in flight in an earlier group is
-// acknowledged only after that group is durable.
-func (s *Store) ackLoop(acks <-chan *group, slots <-chan struct{}, done chan<- struct{}) {
+// indexLoop applies each durable group's stream and frame entries to the
+// index, publishes the new head and wakes the group's appenders, in commit
+// order, then hands the group to the ID indexer. Nothing is acknowledged
+// before its frame is synced (rule 6), and the index never names a frame
+// that is not durable (invariant 2): pebble may flush a batch at any time
+// once it is applied. Since groups are acknowledged in order, an idempotent
+// retry of an append still in flight in an earlier group is acknowledged
+// only after that group is durable.
+func (s *Store) indexLoop(indexes <-chan *group, slots <-chan struct{}, done chan<- struct{}) {
 	defer close(done)
+	ids := make(chan *group, pipelineDepth)
+	idsDone := make(chan struct{})
+	go s.idLoop(ids, idsDone)
+	defer func() {
+		close(ids)
+		<-idsDone
+	}()
 	var broken error
-	for g := range acks {
+	for g := range indexes {
 		err := g.err
 		if g.batch != nil {
-			if serr := g.batch.SyncWait(); serr != nil && err == nil {
-				err = s.fail(serr)
+			if err == nil {
+				// The index has no WAL: the log is its WAL (invariant 2).
+				if aerr := s.db.Apply(g.batch, pebble.NoSync); aerr != nil {
+					err = s.fail(aerr)
+				}
 			}
 			g.batch.Close()
+			if err != nil {
+				g.ids.Close()
+				g.ids = nil
+			}
+			ids <- g
 		}
 		// Free the slot before waking the appenders, so that the writer
 		// gathers the next group while they wake.
@@ -78,7 +97,7 @@ func (s *Store) ackLoop(acks <-chan *group, slots <-chan struct{}, done chan<- s
 			// published one ended.
 			head := s.head.Load()
 			invariant(g.first == head+1, "group at positions %d..%d follows head %d", g.first, g.last, head)
-			s.publish(g.last)
+			s.publish(g.last, g.end)
 		}
 		for _, r := range g.reqs {
 			close(r.done)
@@ -86,8 +105,27 @@ func (s *Store) ackLoop(acks <-chan *group, slots <-chan struct{}, done chan<- s
 	}
 }
 
+// idLoop applies each group's ID entries and tip to the index, after its
+// appenders were acknowledged: no read needs them, and the ID check of rule
+// 7 waits for them by generation (invariant 8). The tip goes last, so that
+// a flushed index never claims a position whose entries it lacks.
+func (s *Store) idLoop(ids <-chan *group, done chan<- struct{}) {
+	defer close(done)
+	for g := range ids {
+		if g.ids != nil {
+			if err := s.db.Apply(g.ids, pebble.NoSync); err != nil {
+				s.fail(err)
+			}
+			g.ids.Close()
+		}
+		// Even a failed group counts as applied: the writer waits on
+		// generations, and a failed store wakes it anyway.
+		s.setApplied(g.gen)
+	}
+}
+
 // setApplied records that every group up to generation gen is applied to
-// pebble, so visible to reads of the disk.
+// the index, so visible to lookups in it.
 func (s *Store) setApplied(gen uint64) {
 	s.appliedMu.Lock()
 	s.applied.Store(gen)
@@ -109,14 +147,15 @@ func (s *Store) waitApplied(gen uint64) error {
 	return nil
 }
 
-// fail puts the store into its failed state: after a failed commit the
-// in-memory heads may be ahead of the disk, so no further append is taken.
+// fail puts the store into its failed state: after a failed write, fsync or
+// index update the in-memory heads may be ahead of the disk, so no further
+// append is taken.
 func (s *Store) fail(err error) error {
 	err = fmt.Errorf("embedded: commit failed, store no longer accepts appends: %w", err)
 	if !s.failure.CompareAndSwap(nil, &err) {
 		return *s.failure.Load()
 	}
-	s.log.Error("event store commit failed", "dir", s.dir, "err", err)
+	s.logger.Error("event store commit failed", "dir", s.dir, "err", err)
 	// Wake a writer waiting in waitApplied for a group that never will be.
 	s.appliedMu.Lock()
 	s.appliedCond.Broadcast()

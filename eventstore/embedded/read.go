@@ -3,16 +3,18 @@ package embedded
 import (
 	"bytes"
 	"context"
+	"fmt"
 
 	"github.com/cockroachdb/pebble/v2"
 
 	"github.com/caseledger/caseledger/eventstore"
 )
 
-// ReadStream reads one stream (rule 10). The stream's entries are adjacent
-// keys holding whole events, so a read is one seek and a short scan (see
-// "Layout" in the package comment). Entries past head belong to appends not
-// yet acknowledged and are skipped (invariant 6).
+// ReadStream reads one stream (rule 10). The stream's index entries are
+// adjacent keys, so a read is one seek and a short scan of the index, then
+// one read of the log per event, mostly from the page cache (see "Layout"
+// in the package comment). Entries past head belong to appends not yet
+// acknowledged and are skipped (invariant 6).
 func (s *Store) ReadStream(ctx context.Context, stream string, opts eventstore.ReadStreamOptions) ([]eventstore.RecordedEvent, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
@@ -36,6 +38,8 @@ func (s *Store) ReadStream(ctx context.Context, stream string, opts eventstore.R
 		ok     bool
 		step   = it.Next
 		n      = names{stream: stream}
+		rec    record
+		buf    []byte
 	)
 	switch {
 	case opts.Direction == eventstore.Forwards:
@@ -46,29 +50,32 @@ func (s *Store) ReadStream(ctx context.Context, stream string, opts eventstore.R
 		ok, step = it.SeekLT(appendStreamKey(nil, stream, opts.From+1)), it.Prev
 	}
 	for ; ok && (opts.Limit <= 0 || len(events) < opts.Limit); ok = step() {
-		v, err := it.ValueAndErr()
+		l, err := s.entryLoc(it)
 		if err != nil {
 			return nil, err
 		}
-		pos, rec, err := decodeStreamValue(v)
-		if err != nil {
-			return nil, corruptAt(pos, err)
-		}
-		if invariantsOn && len(events) > 0 {
-			// Invariant 3: a stream's versions have no gaps.
-			prev := events[len(events)-1].Version
-			v := rec.version
-			invariant(v == prev+1 || v+1 == prev, "%s: version %d next to %d", stream, v, prev)
-		}
-		if pos > head {
+		if l.pos > head {
 			if opts.Direction == eventstore.Forwards {
 				// Invariant 3: later versions have later positions.
 				break
 			}
 			continue
 		}
+		if buf, err = s.readRecord(buf, l, &rec); err != nil {
+			return nil, err
+		}
+		if invariantsOn {
+			// Invariants 2 and 3: the entry names this stream's event
+			// at this version, and versions have no gaps.
+			invariant(string(rec.stream) == stream && rec.version == versionOfStreamKey(it.Key()),
+				"%s: entry at version %d names %s version %d", stream, versionOfStreamKey(it.Key()), rec.stream, rec.version)
+			if len(events) > 0 {
+				prev, v := events[len(events)-1].Version, rec.version
+				invariant(v == prev+1 || v+1 == prev, "%s: version %d next to %d", stream, v, prev)
+			}
+		}
 		events = append(events, eventstore.RecordedEvent{})
-		rec.materialize(pos, &events[len(events)-1], &n)
+		rec.materialize(l.pos, &events[len(events)-1], &n)
 	}
 	if err := it.Error(); err != nil {
 		return nil, err
@@ -85,14 +92,43 @@ func (s *Store) ReadStream(ctx context.Context, stream string, opts eventstore.R
 		}
 		return nil, eventstore.ErrStreamNotFound
 	}
-	pos, _, err := decodeStreamValue(it.Value())
+	l, err := s.entryLoc(it)
 	if err != nil {
-		return nil, corruptAt(pos, err)
+		return nil, err
 	}
-	if pos > head {
+	if l.pos > head {
 		return nil, eventstore.ErrStreamNotFound
 	}
 	return nil, nil
+}
+
+// entryLoc decodes the stream or ID entry under it.
+func (s *Store) entryLoc(it *pebble.Iterator) (loc, error) {
+	v, err := it.ValueAndErr()
+	if err != nil {
+		return loc{}, err
+	}
+	l, ok := decodeLoc(v)
+	if !ok {
+		return loc{}, fmt.Errorf("%w: index entry %q", errCorrupt, it.Key())
+	}
+	return l, nil
+}
+
+// readRecord reads the record at l from the log into buf (grown as needed)
+// and decodes it into rec, which aliases buf.
+func (s *Store) readRecord(buf []byte, l loc, rec *record) ([]byte, error) {
+	if cap(buf) < int(l.n) {
+		buf = make([]byte, l.n, max(int(l.n), 1024))
+	}
+	buf = buf[:l.n]
+	if err := s.log.readAt(buf, l.off); err != nil {
+		return buf, corruptAt(l.pos, err)
+	}
+	if err := decodeRecord(buf, rec); err != nil {
+		return buf, corruptAt(l.pos, err)
+	}
+	return buf, nil
 }
 
 // ReadAll reads the global log (rule 10).
@@ -113,26 +149,24 @@ func (s *Store) ReadAll(ctx context.Context, opts eventstore.ReadAllOptions) ([]
 // maxScan records (0: no bound). It returns the kept events and the last
 // position examined, 0 if none. The caller holds acquire.
 func (s *Store) scan(ctx context.Context, from uint64, dir eventstore.Direction, limit, maxScan int, f eventstore.Filter, head uint64) ([]eventstore.RecordedEvent, uint64, error) {
-	var lower, upper []byte
 	switch {
 	case head == 0:
 		return nil, 0, nil
 	case dir == eventstore.Backwards:
-		lower, upper = logBounds(1, min(from, head))
+		from = min(from, head)
+		if from == 0 {
+			return nil, 0, nil
+		}
 	case from > head:
 		return nil, 0, nil
 	default:
-		lower, upper = logBounds(max(from, 1), head)
+		from = max(from, 1)
 	}
-	it, err := s.db.NewIter(&pebble.IterOptions{LowerBound: lower, UpperBound: upper})
+	frames, err := s.newFrameReader(from, dir, head)
 	if err != nil {
 		return nil, 0, err
 	}
-	defer it.Close()
-	step, ok := it.Next, it.First()
-	if dir == eventstore.Backwards {
-		step, ok = it.Prev, it.Last()
-	}
+	defer frames.close()
 	var (
 		events   []eventstore.RecordedEvent
 		last     uint64
@@ -144,27 +178,21 @@ func (s *Store) scan(ctx context.Context, from uint64, dir eventstore.Direction,
 		// Every record examined is kept: size the result once.
 		events = make([]eventstore.RecordedEvent, 0, min(limit, 1024))
 	}
-	for ; ok; ok = step() {
+	for {
+		pos, v, ok, err := frames.next()
+		if err != nil {
+			return nil, 0, err
+		}
+		if !ok {
+			break
+		}
 		if examined&1023 == 1023 {
 			if err := ctx.Err(); err != nil {
 				return nil, 0, err
 			}
 		}
 		examined++
-		pos := positionOfLogKey(it.Key())
-		if invariantsOn && examined > 1 {
-			// Invariant 5: the log has no gaps.
-			want := last + 1
-			if dir == eventstore.Backwards {
-				want = last - 1
-			}
-			invariant(pos == want, "log position %d follows %d", pos, last)
-		}
 		last = pos
-		v, err := it.ValueAndErr()
-		if err != nil {
-			return nil, 0, err
-		}
 		if !f.IsZero() {
 			stream, typ, err := peekStreamType(v)
 			if err != nil {
@@ -189,7 +217,7 @@ func (s *Store) scan(ctx context.Context, from uint64, dir eventstore.Direction,
 	if len(events) == 0 {
 		events = nil
 	}
-	return events, last, it.Error()
+	return events, last, nil
 }
 
 // matches is eventstore.Filter.Matches on undecoded bytes, so that skipped

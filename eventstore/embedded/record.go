@@ -147,14 +147,3 @@ func (r *record) materialize(pos uint64, e *eventstore.RecordedEvent, n *names) 
 func corruptAt(pos uint64, err error) error {
 	return fmt.Errorf("embedded: position %d: %w", pos, err)
 }
-
-// decodeStreamValue decodes a stream entry: the event's position, then its
-// log value.
-func decodeStreamValue(v []byte) (uint64, record, error) {
-	var rec record
-	if len(v) < 8 {
-		return 0, rec, errCorrupt
-	}
-	pos, _ := decodePosition(v[:8])
-	return pos, rec, decodeRecord(v[8:], &rec)
-}

@@ -23,10 +23,11 @@ var ErrLocked = errors.New("embedded: directory is locked by another store")
 // Defaults for the tuning knobs; the package comment ("Tuning") says how
 // they were chosen.
 const (
-	DefaultMemTableSize   = 16 << 20
-	DefaultBlockCacheSize = 512 << 20
+	DefaultMemTableSize   = 32 << 20
+	DefaultBlockCacheSize = 256 << 20
 	DefaultMaxGroupSize   = 1024
 	DefaultHeadCacheSize  = 1 << 18
+	DefaultSegmentSize    = 256 << 20
 )
 
 // Options configure Open. The zero value is ready for production use.
@@ -39,11 +40,15 @@ type Options struct {
 	// Logger receives the store's and pebble's log lines; nil discards them.
 	Logger *slog.Logger
 
-	// MemTableSize is pebble's memtable size in bytes (DefaultMemTableSize).
+	// MemTableSize is the index's memtable size in bytes
+	// (DefaultMemTableSize).
 	MemTableSize uint64
-	// BlockCacheSize is the size of pebble's block cache in bytes
-	// (DefaultBlockCacheSize).
+	// BlockCacheSize is the size of the index's block cache in bytes
+	// (DefaultBlockCacheSize); the log is read through the OS page cache.
 	BlockCacheSize int64
+	// SegmentSize is the size in bytes past which the log starts a new
+	// segment file (DefaultSegmentSize).
+	SegmentSize int64
 	// MaxGroupSize bounds how many appends one group commit takes
 	// (DefaultMaxGroupSize).
 	MaxGroupSize int
@@ -74,23 +79,30 @@ func (o *Options) setDefaults() {
 	if o.HeadCacheSize <= 0 {
 		o.HeadCacheSize = DefaultHeadCacheSize
 	}
+	if o.SegmentSize <= 0 {
+		o.SegmentSize = DefaultSegmentSize
+	}
 }
 
 // Store is the embedded event store. It implements eventstore.Store and
 // eventstore.Backuper. All methods are safe for concurrent use.
 type Store struct {
-	dir  string
-	opts Options
-	db   *pebble.DB
-	lock io.Closer
-	log  *slog.Logger
+	dir    string
+	opts   Options
+	db     *pebble.DB  // the index (see the package comment)
+	log    *segmentLog // the log
+	lock   io.Closer
+	logger *slog.Logger
 
 	// ids filters event IDs before the ID index is read (see idFilter).
 	ids *idFilter
 
 	// head is the last acknowledged position: every event at or before it
-	// is durable, and readers never look past it (invariant 6).
+	// is durable, and readers never look past it (invariant 6). end is the
+	// log offset just past head's frame; it is stored before head, so a
+	// reader that loads head and then end may read the log up to end.
 	head atomic.Uint64
+	end  atomic.Int64
 
 	notifyMu sync.Mutex
 	notify   chan struct{} // closed and replaced whenever head advances
@@ -122,30 +134,62 @@ var (
 )
 
 // Open opens the store in dir, creating it if needed. It fails with an error
-// wrapping ErrLocked if another store holds dir.
+// wrapping ErrLocked if another store holds dir. After a crash it brings the
+// index up to the log before it returns (see "Recovery" in the package
+// comment).
 func Open(dir string, opts Options) (*Store, error) {
 	opts.setDefaults()
-	if err := opts.FS.MkdirAll(dir, 0o755); err != nil {
+	fs := opts.FS
+	if err := fs.MkdirAll(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("embedded: create %s: %w", dir, err)
 	}
-	lock, err := opts.FS.Lock(opts.FS.PathJoin(dir, "caseledger.lock"))
+	// A new directory is not there after a power loss until its parent is
+	// synced, and with it everything acknowledged inside.
+	if err := syncDir(fs, fs.PathDir(dir)); err != nil {
+		return nil, fmt.Errorf("embedded: sync the parent of %s: %w", dir, err)
+	}
+	lock, err := fs.Lock(fs.PathJoin(dir, "caseledger.lock"))
 	if err != nil {
 		return nil, fmt.Errorf("%w: %s: %v", ErrLocked, dir, err)
 	}
-	po := pebbleOptions(&opts)
-	db, err := pebble.Open(dir, po)
-	// pebble took its own reference to the cache in Open (or failed).
-	po.Cache.Unref()
+	s, err := open(dir, opts, lock)
 	if err != nil {
 		lock.Close()
 		return nil, fmt.Errorf("embedded: open %s: %w", dir, err)
+	}
+	w := newWriter(s, tip{pos: s.head.Load(), end: s.end.Load()})
+	go w.run()
+	s.logger.Info("event store open", "dir", dir, "head", s.head.Load())
+	return s, nil
+}
+
+func open(dir string, opts Options, lock io.Closer) (*Store, error) {
+	fs := opts.FS
+	if _, err := fs.Stat(fs.PathJoin(dir, "CURRENT")); err == nil {
+		return nil, fmt.Errorf("the directory holds the v1 layout (pebble in its root), which this version does not read; export it with the version that wrote it and import it here")
+	}
+	po := pebbleOptions(&opts)
+	db, err := pebble.Open(fs.PathJoin(dir, indexDir), po)
+	// pebble took its own reference to the cache in Open (or failed).
+	po.Cache.Unref()
+	if err != nil {
+		return nil, err
+	}
+	log, err := openSegments(fs, fs.PathJoin(dir, logDir))
+	if err == nil {
+		err = syncDir(fs, dir)
+	}
+	if err != nil {
+		db.Close()
+		return nil, err
 	}
 	s := &Store{
 		dir:     dir,
 		opts:    opts,
 		db:      db,
+		log:     log,
 		lock:    lock,
-		log:     opts.Logger,
+		logger:  opts.Logger,
 		notify:  make(chan struct{}),
 		queue:   make(chan *appendReq),
 		closing: make(chan struct{}),
@@ -153,55 +197,27 @@ func Open(dir string, opts Options) (*Store, error) {
 		wdone:   make(chan struct{}),
 	}
 	s.appliedCond = sync.NewCond(&s.appliedMu)
-	head, err := s.recover()
+	t, err := s.recover()
+	if err == nil {
+		s.end.Store(t.end)
+		s.head.Store(t.pos)
+		if s.ids, err = loadIDFilter(db, t.pos); err != nil {
+			err = fmt.Errorf("load event IDs: %w", err)
+		}
+	}
 	if err != nil {
 		db.Close()
-		lock.Close()
-		return nil, fmt.Errorf("embedded: open %s: %w", dir, err)
+		log.close()
+		return nil, err
 	}
-	s.head.Store(head)
-	if s.ids, err = loadIDFilter(db, head); err != nil {
-		db.Close()
-		lock.Close()
-		return nil, fmt.Errorf("embedded: open %s: load event IDs: %w", dir, err)
-	}
-	w := newWriter(s, head)
-	go w.run()
-	s.log.Info("event store open", "dir", dir, "head", head)
 	return s, nil
 }
 
-// recover checks the format marker, writing it into a new directory, and
-// returns the last recorded position. pebble replays its WAL on open, and a
-// batch is replayed whole or not at all, so the last log key is the last
-// acknowledged-or-durable append (invariant 5).
-func (s *Store) recover() (uint64, error) {
-	v, closer, err := s.db.Get(metaFormatKey)
-	switch {
-	case errors.Is(err, pebble.ErrNotFound):
-		if err := s.db.Set(metaFormatKey, []byte(formatName), pebble.Sync); err != nil {
-			return 0, err
-		}
-	case err != nil:
-		return 0, err
-	default:
-		got := string(v)
-		closer.Close()
-		if got != formatName {
-			return 0, fmt.Errorf("unknown format %q, want %q", got, formatName)
-		}
-	}
-	lower, upper := logBounds(1, ^uint64(0))
-	it, err := s.db.NewIter(&pebble.IterOptions{LowerBound: lower, UpperBound: upper})
-	if err != nil {
-		return 0, err
-	}
-	defer it.Close()
-	if !it.Last() {
-		return 0, it.Error()
-	}
-	return positionOfLogKey(it.Key()), nil
-}
+// The directory's two parts.
+const (
+	indexDir = "index"
+	logDir   = "log"
+)
 
 // Head returns the last acknowledged position.
 func (s *Store) Head(ctx context.Context) (uint64, error) {
@@ -217,7 +233,8 @@ func (s *Store) Head(ctx context.Context) (uint64, error) {
 }
 
 // Close stops accepting appends, lets the queued ones complete, ends every
-// subscription and closes the database.
+// subscription, flushes the index so that the next Open has nothing to
+// replay, and closes the files.
 func (s *Store) Close() error {
 	s.closeOnce.Do(func() {
 		close(s.closing)
@@ -225,30 +242,11 @@ func (s *Store) Close() error {
 		close(s.closed)
 		s.readMu.Lock()
 		s.dbClosed = true
-		s.closeErr = errors.Join(s.db.Close(), s.lock.Close())
+		s.closeErr = errors.Join(s.db.Flush(), s.db.Close(), s.log.close(), s.lock.Close())
 		s.readMu.Unlock()
-		s.log.Info("event store closed", "dir", s.dir, "head", s.head.Load())
+		s.logger.Info("event store closed", "dir", s.dir, "head", s.head.Load())
 	})
 	return s.closeErr
-}
-
-// Backup writes a consistent copy of the store into dir, which must not
-// exist, while appends go on. The copy holds every append acknowledged
-// before Backup was called, and opens with Open.
-func (s *Store) Backup(ctx context.Context, dir string) error {
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	if err := s.acquire(); err != nil {
-		return err
-	}
-	defer s.release()
-	// WithFlushedWAL syncs the WAL first, so the copy holds everything
-	// acknowledged so far; pebble copies whole batches only (invariant 5).
-	if err := s.db.Checkpoint(dir, pebble.WithFlushedWAL()); err != nil {
-		return fmt.Errorf("embedded: backup to %s: %w", dir, err)
-	}
-	return nil
 }
 
 // acquire makes db safe to use until release; it fails once the store is
@@ -271,8 +269,10 @@ func (s *Store) notifyChan() <-chan struct{} {
 	return s.notify
 }
 
-// publish advances head and wakes subscriptions waiting for it.
-func (s *Store) publish(head uint64) {
+// publish advances head, and end with it, and wakes subscriptions waiting
+// for it.
+func (s *Store) publish(head uint64, end int64) {
+	s.end.Store(end)
 	s.head.Store(head)
 	s.notifyMu.Lock()
 	close(s.notify)

@@ -9,13 +9,25 @@ import (
 )
 
 // The embedded store keeps the strict contract, gapless positions included,
-// so it declares no differences.
+// so it declares no differences. It runs the suite twice: with the default
+// options, and with log segments so small that most appends start a new one,
+// so that every read, subscription and recovery path crosses segments.
 func TestConformance(t *testing.T) {
-	storetest.Run(t, func(t *testing.T) eventstore.Store {
-		s, err := embedded.Open(t.TempDir(), embedded.Options{})
-		if err != nil {
-			t.Fatalf("Open: %v", err)
-		}
-		return s
-	})
+	for _, tc := range []struct {
+		name string
+		opts embedded.Options
+	}{
+		{"default", embedded.Options{}},
+		{"tiny segments", embedded.Options{SegmentSize: 2 << 10}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			storetest.Run(t, func(t *testing.T) eventstore.Store {
+				s, err := embedded.Open(t.TempDir(), tc.opts)
+				if err != nil {
+					t.Fatalf("Open: %v", err)
+				}
+				return s
+			})
+		})
+	}
 }

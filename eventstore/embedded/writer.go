@@ -10,44 +10,52 @@ import (
 )
 
 // writer is the goroutine that orders appends: it checks them, assigns
-// positions and versions, hashes and encodes them into one batch per group.
-// It owns next, gen, heads and the ID windows; nothing else touches them.
+// positions and versions, hashes and encodes them into one frame of the log
+// and one index batch per group, and writes the frame. It owns next, end,
+// gen, heads and the ID windows; nothing else touches them.
 type writer struct {
 	s        *Store
 	next     uint64 // the position the next recorded event gets
+	end      int64  // the log offset the next frame starts at
 	gen      uint64 // the generation of the last group given a batch
 	heads    *headCache
 	groupIDs map[uuid.UUID]pendingEvent
 	recent   recentIDs
 	key      []byte
 	val      []byte
-	sval     []byte
-	batchErr error // the batch refused an entry; see batchFailed
+	frame    []byte
+	ents     indexEntries // the group's stream and frame entries
+	idEnts   indexEntries // the group's ID entries and tip
 }
 
-// group is one batch of appends, committed with one pebble batch.
+// group is one group commit: one frame in the log, one batch of the index.
 type group struct {
 	reqs  []*appendReq
-	batch *pebble.Batch // nil when the group recorded nothing
+	batch *pebble.Batch // stream and frame entries; nil when the group recorded nothing
+	ids   *pebble.Batch // ID entries and the tip, set with batch
 	gen   uint64        // the writer's generation of batch
 	first uint64        // the first position recorded, when batch is set
 	last  uint64        // the last position recorded, when batch is set
+	seg   *segment      // the segment the frame was written to
+	end   int64         // the log offset just past the frame
 	err   error         // the group failed as a whole
 }
 
-func newWriter(s *Store, head uint64) *writer {
+func newWriter(s *Store, t tip) *writer {
 	return &writer{
 		s:        s,
-		next:     head + 1,
-		heads:    newHeadCache(s.db, s.opts.HeadCacheSize),
+		next:     t.pos + 1,
+		end:      t.end,
+		heads:    newHeadCache(s, s.opts.HeadCacheSize),
 		groupIDs: make(map[uuid.UUID]pendingEvent),
 		recent:   newRecentIDs(recentGenerations),
 	}
 }
 
-// run takes appends off the queue in groups until the store closes, and
-// passes each group down the pipeline: the applier applies its batch to
-// pebble, the acker waits for its fsync and acknowledges it. The queue is
+// run takes appends off the queue in groups until the store closes, writes
+// each group's frame and passes the group down the pipeline: the syncer
+// waits for its fsync, the indexer applies its batch to the index and
+// acknowledges it. The queue is
 // unbuffered, so once run has returned no append is stranded in it: a
 // sender either handed its append over or sees closing.
 func (w *writer) run() {
@@ -56,14 +64,14 @@ func (w *writer) run() {
 	// gathers a group, so appends that arrive while the disk syncs join the
 	// next group rather than queue behind a group gathered too early.
 	slots := make(chan struct{}, depth)
-	applies := make(chan *group, depth)
-	acks := make(chan *group, depth)
-	ackerDone := make(chan struct{})
-	go w.s.applyLoop(applies, acks)
-	go w.s.ackLoop(acks, slots, ackerDone)
+	syncs := make(chan *group, depth)
+	indexes := make(chan *group, depth)
+	indexerDone := make(chan struct{})
+	go w.s.syncLoop(syncs, indexes)
+	go w.s.indexLoop(indexes, slots, indexerDone)
 	defer func() {
-		close(applies)
-		<-ackerDone
+		close(syncs)
+		<-indexerDone
 		close(w.s.wdone)
 	}()
 	for {
@@ -86,14 +94,16 @@ func (w *writer) run() {
 		}
 		g := &group{reqs: reqs}
 		w.prepareGroup(g)
-		applies <- g
+		w.writeFrame(g)
+		syncs <- g
 	}
 }
 
-// prepareGroup prepares every append of g into one batch. Appends are
-// prepared in order, each seeing the heads and IDs left by the ones before
-// it, so two appends to one stream in one group see each other; an append
-// that fails leaves nothing in the batch and no trace in the caches.
+// prepareGroup prepares every append of g into one frame and one index
+// batch. Appends are prepared in order, each seeing the heads and IDs left
+// by the ones before it, so two appends to one stream in one group see each
+// other; an append that fails leaves nothing in the frame and no trace in
+// the caches.
 func (w *writer) prepareGroup(g *group) {
 	if f := w.s.failure.Load(); f != nil {
 		g.err = *f
@@ -112,20 +122,35 @@ func (w *writer) prepareGroup(g *group) {
 	// One timestamp per group, in UTC and rounded to what the hash and the
 	// log keep (nanoseconds, no monotonic reading).
 	at := time.Unix(0, w.s.opts.Clock().UnixNano()).UTC()
-	b := w.s.db.NewBatch()
 	first := w.next
+	w.frame = startFrame(w.frame[:0])
+	w.ents.reset()
+	w.idEnts.reset()
 	for _, r := range g.reqs {
-		r.res, r.err = w.prepare(b, r, at)
-	}
-	if w.batchErr != nil {
-		// The batch holds part of an append and the caches are ahead of
-		// it: nothing of the group may be committed, nor anything after.
-		b.Close()
-		g.err = w.s.fail(w.batchErr)
-		return
+		r.res, r.err = w.prepare(r, at)
 	}
 	if w.next == first {
-		b.Close()
+		return
+	}
+	finishFrame(w.frame, uint32(w.next-first), first)
+	g.end = w.end + int64(len(w.frame))
+	// Invariant 2: the frame's place for scans goes with the stream
+	// entries; the tip it reaches goes with the ID entries, which are
+	// applied last.
+	w.ents.add(appendFrameKey, first, func(v []byte) []byte {
+		return appendSpan(v, span{off: w.end, n: uint32(len(w.frame))})
+	})
+	w.idEnts.addKey(tipKey, appendTip(w.val[:0], tip{pos: w.next - 1, end: g.end}))
+	b, err := w.ents.batch(w.s.db)
+	if err == nil {
+		if g.ids, err = w.idEnts.batch(w.s.db); err != nil {
+			b.Close()
+		}
+	}
+	if err != nil {
+		// The caches are ahead of the index: nothing of the group may be
+		// committed, nor anything after.
+		g.err = w.s.fail(err)
 		return
 	}
 	w.gen++
@@ -133,17 +158,43 @@ func (w *writer) prepareGroup(g *group) {
 	g.batch, g.gen, g.first, g.last = b, w.gen, first, w.next-1
 }
 
-// batchFailed records that the group's batch refused an entry, which fails
-// the group and the store, and returns err for the append at hand.
-func (w *writer) batchFailed(err error) error {
-	if w.batchErr == nil {
-		w.batchErr = err
+// writeFrame writes g's frame at the end of the log, in a new segment if
+// the last one is full. The write is not synced: the syncer does that.
+func (w *writer) writeFrame(g *group) {
+	if g.batch == nil {
+		return
 	}
-	return err
+	if f := w.s.failure.Load(); f != nil {
+		// Invariant 5: nothing may follow a failed frame, or the log
+		// would hold a gap.
+		g.err = *f
+		return
+	}
+	seg := w.s.log.last()
+	if w.end > seg.start && w.end-seg.start+int64(len(w.frame)) > w.s.opts.SegmentSize {
+		// Invariant 10: a segment is synced whole before the next one is
+		// created, so only the last segment can end in a torn frame.
+		var err error
+		if err = seg.f.SyncData(); err == nil {
+			seg, err = w.s.log.create(w.end)
+		}
+		if err != nil {
+			g.err = w.s.fail(err)
+			return
+		}
+	}
+	if _, err := seg.f.WriteAt(w.frame, w.end-seg.start); err != nil {
+		g.err = w.s.fail(err)
+		return
+	}
+	w.end = g.end
+	seg.written.Store(g.end)
+	g.seg = seg
 }
 
-// prepare checks one append and adds its events to b.
-func (w *writer) prepare(b *pebble.Batch, r *appendReq, at time.Time) (eventstore.AppendResult, error) {
+// prepare checks one append and adds its events to the frame and the index
+// entries.
+func (w *writer) prepare(r *appendReq, at time.Time) (eventstore.AppendResult, error) {
 	var res eventstore.AppendResult
 	if err := r.ctx.Err(); err != nil {
 		return res, err
@@ -173,23 +224,16 @@ func (w *writer) prepare(b *pebble.Batch, r *appendReq, at time.Time) (eventstor
 		}
 		e.Hash = eventstore.ChainHash(prev, &e)
 		prev = e.Hash
-		// Invariant 1: the log record, the stream entry and the ID
-		// index entry of an event are in the same batch.
+		// Invariant 1: the record goes into the group's frame, its stream
+		// and ID entries into the group's index batch.
 		w.val = appendRecord(w.val[:0], &e, i, len(r.events))
-		w.key = appendLogKey(w.key[:0], e.Position)
-		if err := b.Set(w.key, w.val, nil); err != nil {
-			return res, w.batchFailed(err)
-		}
-		w.sval = appendPosition(w.sval[:0], e.Position)
-		w.sval = append(w.sval, w.val...)
+		var at int
+		w.frame, at = appendFrameRecord(w.frame, w.val)
+		l := loc{pos: e.Position, off: w.end + int64(at), n: uint32(len(w.val))}
 		w.key = appendStreamKey(w.key[:0], r.stream, version)
-		if err := b.Set(w.key, w.sval, nil); err != nil {
-			return res, w.batchFailed(err)
-		}
+		w.ents.addKey(w.key, appendLoc(w.val[:0], l))
 		w.key = appendIDKey(w.key[:0], d.ID)
-		if err := b.Set(w.key, w.sval[:8], nil); err != nil {
-			return res, w.batchFailed(err)
-		}
+		w.idEnts.addKey(w.key, appendLoc(w.val[:0], l))
 		w.groupIDs[d.ID] = pendingEvent{req: r, index: i, position: e.Position, version: version}
 		// Invariant 9: the filter knows the ID before its batch is applied.
 		w.s.ids.add(d.ID)
