@@ -12,6 +12,7 @@ import (
 	"sync/atomic"
 
 	"github.com/cockroachdb/pebble/v2"
+	"github.com/cockroachdb/pebble/v2/bloom"
 )
 
 var nameRE = regexp.MustCompile(`^[a-z][a-z0-9_]*$`)
@@ -62,7 +63,21 @@ type dbCopy struct {
 }
 
 func openCopy(path string, id copyID, cache *pebble.Cache, log *slog.Logger) (*dbCopy, error) {
-	db, err := pebble.Open(path, &pebble.Options{Cache: cache, Logger: pebbleLogger{log.With("copy", id.dir())}})
+	opts := &pebble.Options{
+		Cache:  cache,
+		Logger: pebbleLogger{log.With("copy", id.dir())},
+		// A batch rewrites every object it touched, and cases come back
+		// batch after batch: in a large memtable most rewrites replace one
+		// another before a flush, so far less reaches the disk and the
+		// compactions. Memtables start small and grow only when filled.
+		MemTableSize: 64 << 20,
+	}
+	// The first event of a case looks up a key that does not exist yet;
+	// without filters that reads a block of every level.
+	for i := range opts.Levels {
+		opts.Levels[i].FilterPolicy = bloom.FilterPolicy(10)
+	}
+	db, err := pebble.Open(path, opts)
 	if err != nil {
 		return nil, fmt.Errorf("projections: open copy %s: %w", id.dir(), err)
 	}

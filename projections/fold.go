@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"fmt"
 
+	"github.com/caseledger/caseledger/domain"
 	"github.com/caseledger/caseledger/eventstore"
 	"github.com/cockroachdb/pebble/v2"
 )
@@ -32,6 +33,7 @@ func (e *ApplyError) Unwrap() error { return e.Err }
 type folder struct {
 	c      *dbCopy
 	p      Projection
+	dp     DomainProjection // p, when it folds domain events
 	filter eventstore.Filter
 	batch  *pebble.Batch
 	tx     Tx
@@ -45,6 +47,7 @@ type folder struct {
 // a copy, so a new or rebuilt copy never sees another copy's objects.
 func newFolder(c *dbCopy, p Projection) *folder {
 	f := &folder{c: c, p: p, filter: p.Filter(), pos: c.position.Load()}
+	f.dp, _ = p.(DomainProjection)
 	f.tx.cache = newObjectCache(objectCacheSize)
 	return f
 }
@@ -53,7 +56,8 @@ func newFolder(c *dbCopy, p Projection) *folder {
 // either way (invariant 5). Events at or before the checkpoint were folded
 // already and are ignored, which keeps a resumed subscription exact even if a
 // backend re-delivers its boundary event.
-func (f *folder) apply(e *eventstore.RecordedEvent) error {
+func (f *folder) apply(it *item) error {
+	e := &it.msg.Event
 	if e.Position <= f.pos {
 		return nil
 	}
@@ -62,7 +66,7 @@ func (f *folder) apply(e *eventstore.RecordedEvent) error {
 			f.batch = f.c.db.NewIndexedBatch()
 			f.tx.b = f.batch
 		}
-		if err := f.call(e); err != nil {
+		if err := f.call(it); err != nil {
 			return &ApplyError{Projection: f.p.Name(), Version: f.p.Version(), EventType: e.Type,
 				Stream: e.Stream, StreamVersion: e.Version, Position: e.Position, Err: err}
 		}
@@ -72,15 +76,33 @@ func (f *folder) apply(e *eventstore.RecordedEvent) error {
 	return nil
 }
 
-// call runs Apply, turning a panic into an error so that one broken handler
-// stops its projection only.
-func (f *folder) call(e *eventstore.RecordedEvent) (err error) {
+// call runs Apply, or ApplyEvent with the event as decoded by the feed
+// (or here, if nobody did), turning a panic into an error so that one
+// broken handler stops its projection only.
+func (f *folder) call(it *item) (err error) {
 	defer func() {
 		if v := recover(); v != nil {
 			err = fmt.Errorf("panic: %v", v)
 		}
 	}()
-	return f.p.Apply(&f.tx, e)
+	e := &it.msg.Event
+	if f.dp == nil {
+		return f.p.Apply(&f.tx, e)
+	}
+	// Items are shared by the members of a feed: never written here.
+	ev, err := it.ev, it.err
+	if ev == nil && err == nil {
+		ev, err = domain.Decode(e.Type, e.Data, e.Metadata)
+	}
+	if err != nil {
+		return err
+	}
+	return f.dp.ApplyEvent(&f.tx, e, ev)
+}
+
+// wants reports whether the folder folds e as a domain event.
+func (f *folder) wants(e *eventstore.RecordedEvent) bool {
+	return f.dp != nil && (f.filter.IsZero() || f.filter.Matches(e))
 }
 
 // advance moves the checkpoint to pos without an event: the store said

@@ -2,13 +2,17 @@ package projections
 
 import (
 	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 
 	"github.com/caseledger/caseledger/eventstore"
 	"github.com/cockroachdb/pebble/v2"
+	// The domain decodes events with it too: it reads and writes the same
+	// JSON as encoding/json (map keys sorted, omitzero kept), several times
+	// faster, and encoding the objects a batch touched was a fifth of a
+	// replay's time.
+	json "github.com/goccy/go-json"
 )
 
 // Projection is a read model's code. Apply must be deterministic: given the

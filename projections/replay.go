@@ -28,7 +28,8 @@ type ReplayOptions struct {
 	// Until stops before the first event recorded after it; zero means no
 	// time bound.
 	Until time.Time
-	// BatchSize is the events read and committed at a time; 0 means 1000.
+	// BatchSize is the events committed at a time; 0 means 16k. The log
+	// is read in pages of at most 1000 events, ahead of the fold.
 	BatchSize int
 	// Progress, if set, is called after every batch.
 	Progress func(Progress)
@@ -49,7 +50,7 @@ func Replay(ctx context.Context, store eventstore.Store, p Projection, dir strin
 	}
 	size := opts.BatchSize
 	if size <= 0 {
-		size = 1000
+		size = catchUpBatchSize
 	}
 	target := opts.UpTo
 	head, err := store.Head(ctx)
@@ -77,45 +78,56 @@ func Replay(ctx context.Context, store eventstore.Store, p Projection, dir strin
 func replay(ctx context.Context, store eventstore.Store, f *folder, target uint64, until time.Time, size int, progress func(Progress)) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	for p := range readPages(ctx, store, f.pos+1, target, size) {
-		if p.err != nil {
-			f.discard()
-			return fmt.Errorf("projections: replay: %w", p.err)
-		}
-		done := false
-		for i := range p.events {
-			e := &p.events[i]
-			if e.Position > target || (!until.IsZero() && e.RecordedAt.After(until)) {
-				done = true
-				break
-			}
-			if err := f.apply(e); err != nil {
-				f.discard()
-				return err
-			}
-		}
+	commit := func() error {
 		if err := f.commit(); err != nil {
 			return err
 		}
 		if progress != nil {
 			progress(Progress{Position: f.pos, Target: target})
 		}
-		if done {
-			break
+		return nil
+	}
+	n := 0
+pages:
+	for p := range readPages(ctx, store, f.pos+1, target, min(size, pageSize), f.wants) {
+		if p.err != nil {
+			f.discard()
+			return fmt.Errorf("projections: replay: %w", p.err)
+		}
+		for i := range p.items {
+			e := &p.items[i].msg.Event
+			if e.Position > target || (!until.IsZero() && e.RecordedAt.After(until)) {
+				break pages
+			}
+			if err := f.apply(&p.items[i]); err != nil {
+				f.discard()
+				return err
+			}
+			if n++; n >= size {
+				if err := commit(); err != nil {
+					return err
+				}
+				n = 0
+			}
 		}
 	}
-	return nil
+	return commit()
 }
+
+// pageSize caps the events Replay reads at a time; it commits every
+// ReplayOptions.BatchSize events, which may span pages.
+const pageSize = 1000
 
 type page struct {
-	events []eventstore.RecordedEvent
-	err    error
+	items []item
+	err   error
 }
 
-// readPages reads the log from position from up to target, one page ahead
-// of the fold so that reading and folding overlap. It stops after an error,
+// readPages reads the log from position from up to target, decoding the
+// events want says are folded as domain events, one page ahead of the fold
+// so that reading, decoding and folding overlap. It stops after an error,
 // at the end of the log or when ctx ends.
-func readPages(ctx context.Context, store eventstore.Store, from, target uint64, size int) <-chan page {
+func readPages(ctx context.Context, store eventstore.Store, from, target uint64, size int, want func(*eventstore.RecordedEvent) bool) <-chan page {
 	ch := make(chan page, 1)
 	go func() {
 		defer close(ch)
@@ -124,8 +136,13 @@ func readPages(ctx context.Context, store eventstore.Store, from, target uint64,
 			if len(events) == 0 && err == nil {
 				return
 			}
+			items := make([]item, len(events))
+			for i := range events {
+				items[i].msg = eventstore.Message{Kind: eventstore.MessageEvent, Event: events[i], Position: events[i].Position}
+			}
+			decodeChunk(items, want)
 			select {
-			case ch <- page{events, err}:
+			case ch <- page{items, err}:
 			case <-ctx.Done():
 				return
 			}
@@ -192,6 +209,8 @@ func (r *Runner) Rebuild(ctx context.Context, name string, progress func(Progres
 	w := r.start(s, c, report)
 	s.target = w
 	s.mu.Unlock()
+	// Its own feed: it starts from zero, the others are at the head.
+	r.startFeeds([]*worker{w})
 	r.log.Info("projections: rebuilding", "copy", id.dir(), "head", head)
 	select {
 	case <-w.switched:

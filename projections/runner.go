@@ -18,7 +18,8 @@ import (
 type Options struct {
 	// Logger receives failures and switches; nil discards them.
 	Logger *slog.Logger
-	// BatchSize caps the events folded per commit; 0 means 1000. A batch
+	// BatchSize caps the events folded per commit; 0 means 1000 once a
+	// copy has caught up with the head and catchUpBatchSize before. A batch
 	// also ends whenever the subscription has nothing more ready, so live
 	// events are committed at once.
 	BatchSize int
@@ -33,8 +34,12 @@ type Runner struct {
 	store     eventstore.Store
 	dir       string
 	log       *slog.Logger
-	batchSize int
-	cache     *pebble.Cache
+	batchSize int // once caught up
+	// catchUpSize is the batch size before: nobody reads a copy that is
+	// catching up but waiters, and every commit re-encodes each object the
+	// batch touched, so fewer, larger batches write far less.
+	catchUpSize int
+	cache       *pebble.Cache
 
 	ctx    context.Context
 	cancel context.CancelFunc
@@ -65,6 +70,9 @@ type slot struct {
 type worker struct {
 	c        *dbCopy
 	p        Projection
+	filter   eventstore.Filter
+	decoded  bool        // p is a DomainProjection
+	in       chan *chunk // from its feed
 	cancel   context.CancelFunc
 	done     chan struct{}
 	err      error          // guarded by slot.mu; set when the worker failed
@@ -82,8 +90,9 @@ func Open(store eventstore.Store, dir string, opts Options, ps ...Projection) (*
 	if r.log == nil {
 		r.log = slog.New(slog.DiscardHandler)
 	}
+	r.catchUpSize = r.batchSize
 	if r.batchSize <= 0 {
-		r.batchSize = 1000
+		r.batchSize, r.catchUpSize = 1000, catchUpBatchSize
 	}
 	size := opts.CacheSize
 	if size <= 0 {
@@ -91,25 +100,34 @@ func Open(store eventstore.Store, dir string, opts Options, ps ...Projection) (*
 	}
 	r.cache = pebble.NewCache(size)
 	r.ctx, r.cancel = context.WithCancel(context.Background())
+	var ws []*worker
 	for _, p := range ps {
-		if err := r.add(p); err != nil {
+		w, err := r.add(p)
+		if err != nil {
 			r.Close()
 			return nil, err
 		}
+		ws = append(ws, w)
 	}
+	r.startFeeds(ws)
 	return r, nil
 }
 
-func (r *Runner) add(p Projection) error {
+// catchUpBatchSize is the default batch size of a copy catching up.
+const catchUpBatchSize = 16 << 10
+
+// add opens the copies of p and starts the worker of the one to fold,
+// which waits for a feed.
+func (r *Runner) add(p Projection) (*worker, error) {
 	name := p.Name()
 	if !nameRE.MatchString(name) {
-		return fmt.Errorf("projections: name %q does not match [a-z][a-z0-9_]*", name)
+		return nil, fmt.Errorf("projections: name %q does not match [a-z][a-z0-9_]*", name)
 	}
 	if p.Version() < 0 {
-		return fmt.Errorf("projections: %s: negative version %d", name, p.Version())
+		return nil, fmt.Errorf("projections: %s: negative version %d", name, p.Version())
 	}
 	if _, dup := r.slots[name]; dup {
-		return fmt.Errorf("projections: %s registered twice", name)
+		return nil, fmt.Errorf("projections: %s registered twice", name)
 	}
 	s := &slot{p: p, notify: make(chan struct{})}
 	r.slots[name] = s
@@ -117,7 +135,7 @@ func (r *Runner) add(p Projection) error {
 
 	ids, err := listCopies(r.dir, name)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	// Newest first: by version, then generation.
 	slices.SortFunc(ids, func(a, b copyID) int {
@@ -132,7 +150,7 @@ func (r *Runner) add(p Projection) error {
 	}
 	target, err := openCopy(copyPath(r.dir, targetID), targetID, r.cache, r.log)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	var old *dbCopy
 	if !target.live.Load() {
@@ -143,7 +161,7 @@ func (r *Runner) add(p Projection) error {
 			c, err := openCopy(copyPath(r.dir, id), id, r.cache, r.log)
 			if err != nil {
 				target.close()
-				return err
+				return nil, err
 			}
 			if c.live.Load() {
 				old = c
@@ -166,23 +184,27 @@ func (r *Runner) add(p Projection) error {
 		if !target.live.Load() {
 			if err := target.markLive(); err != nil {
 				target.close()
-				return err
+				return nil, err
 			}
 		}
 		s.serving = target
 		s.servingRun = r.start(s, target, nil)
-		return nil
+		return s.servingRun, nil
 	}
 	r.log.Info("projections: building new copy while the old one serves",
 		"serving", old.id.dir(), "building", targetID.dir(), "from", target.position.Load())
 	s.serving = old
 	s.target = r.start(s, target, nil)
-	return nil
+	return s.target, nil
 }
 
+// start starts a worker folding c; it folds once a feed (startFeeds) hands
+// it the log.
 func (r *Runner) start(s *slot, c *dbCopy, progress func(Progress)) *worker {
 	ctx, cancel := context.WithCancel(r.ctx)
-	w := &worker{c: c, p: s.p, cancel: cancel, done: make(chan struct{}), progress: progress, switched: make(chan struct{})}
+	_, decoded := s.p.(DomainProjection)
+	w := &worker{c: c, p: s.p, filter: s.p.Filter(), decoded: decoded, in: make(chan *chunk, memberLag),
+		cancel: cancel, done: make(chan struct{}), progress: progress, switched: make(chan struct{})}
 	r.wg.Add(1)
 	go func() {
 		defer r.wg.Done()

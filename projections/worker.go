@@ -9,76 +9,71 @@ import (
 )
 
 // delivery is one result of Subscription.Next, passed from the goroutine
-// that blocks in Next to the folding loop.
+// that blocks in Next to the feed.
 type delivery struct {
 	msg eventstore.Message
 	err error
 }
 
-// run folds w's copy from its checkpoint until ctx ends or it fails.
+// run folds w's copy from its checkpoint, as its feed hands it the log,
+// until ctx ends or it fails.
 func (r *Runner) run(ctx context.Context, s *slot, w *worker) {
-	// Cancelled on any return, so the goroutine calling Next never stays
-	// blocked handing over a message nobody will take.
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	// The subscription is unfiltered on purpose (invariant 5).
-	sub, err := r.store.Subscribe(ctx, eventstore.SubscribeOptions{After: w.c.position.Load()})
-	if err != nil {
-		if ctx.Err() == nil {
-			r.fail(s, w, fmt.Errorf("projections: %s: subscribe: %w", w.c.id.dir(), err))
-		}
-		return
-	}
-	defer sub.Close()
-	// Next blocks, so it runs apart: the loop below can then tell whether
-	// more is ready and commit as soon as nothing is (Options.BatchSize).
-	ch := make(chan delivery, r.batchSize)
-	go func() {
-		for {
-			m, err := sub.Next()
-			select {
-			case ch <- delivery{m, err}:
-			case <-ctx.Done():
-				return
-			}
-			if err != nil {
-				return
-			}
-		}
-	}()
-
 	f := newFolder(w.c, w.p)
 	caughtUp := false
+	var c *chunk // the chunk being folded; nil when all of it is
+	next := 0    // its first item not folded yet
 	for {
-		var d delivery
-		select {
-		case <-ctx.Done():
-			f.discard()
-			return
-		case d = <-ch:
-		}
-		for n := 1; ; n++ {
-			if d.err != nil {
+		if c == nil {
+			select {
+			case <-ctx.Done():
 				f.discard()
-				if ctx.Err() == nil && !errors.Is(d.err, context.Canceled) {
-					r.fail(s, w, fmt.Errorf("projections: %s: subscription: %w", w.c.id.dir(), d.err))
-				}
 				return
+			case c = <-w.in:
+				next = 0
 			}
-			if err := handle(f, d.msg, &caughtUp); err != nil {
+		}
+		limit := r.catchUpSize
+		if caughtUp {
+			limit = r.batchSize
+		}
+	batch:
+		for n := 0; n < limit; {
+			if next == len(c.items) {
+				if c.err != nil {
+					f.discard()
+					if ctx.Err() == nil && !errors.Is(c.err, context.Canceled) {
+						r.fail(s, w, fmt.Errorf("projections: %s: %w", w.c.id.dir(), c.err))
+					}
+					return
+				}
+				if caughtUp {
+					select {
+					case c = <-w.in:
+						next = 0
+						continue
+					default:
+						c = nil
+						break batch
+					}
+				}
+				// Catching up, more is on its way even when the feed is
+				// momentarily behind: waiting for it keeps batches large.
+				select {
+				case <-ctx.Done():
+					f.discard()
+					return
+				case c = <-w.in:
+					next = 0
+					continue
+				}
+			}
+			if err := handle(f, &c.items[next], &caughtUp); err != nil {
 				f.discard()
 				r.fail(s, w, err)
 				return
 			}
-			if n >= r.batchSize {
-				break
-			}
-			select {
-			case d = <-ch:
-				continue
-			default:
-			}
-			break
+			next++
+			n++
 		}
 		if err := f.commit(); err != nil {
 			r.fail(s, w, err)
@@ -91,15 +86,15 @@ func (r *Runner) run(ctx context.Context, s *slot, w *worker) {
 	}
 }
 
-func handle(f *folder, m eventstore.Message, caughtUp *bool) error {
-	switch m.Kind {
+func handle(f *folder, it *item, caughtUp *bool) error {
+	switch it.msg.Kind {
 	case eventstore.MessageEvent:
-		return f.apply(&m.Event)
+		return f.apply(it)
 	case eventstore.MessageCaughtUp:
 		*caughtUp = true
-		f.advance(m.Position)
+		f.advance(it.msg.Position)
 	case eventstore.MessageCheckpoint:
-		f.advance(m.Position)
+		f.advance(it.msg.Position)
 	}
 	return nil
 }

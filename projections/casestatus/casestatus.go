@@ -125,10 +125,23 @@ const pauseSupplement = "supplement"
 
 func docKey(caseID string) []byte { return []byte("case/" + caseID) }
 
-// Apply implements projections.Projection. The decoded Doc stays in the
-// batch (Tx.SetObject), so a case touched by many events of a batch is
-// decoded and encoded once.
-func (Projection) Apply(tx *projections.Tx, e *eventstore.RecordedEvent) error {
+// Apply implements projections.Projection.
+func (p Projection) Apply(tx *projections.Tx, e *eventstore.RecordedEvent) error {
+	var ev domain.Event
+	if folded[e.Type] {
+		var err error
+		if ev, err = domain.Decode(e.Type, e.Data, e.Metadata); err != nil {
+			return err
+		}
+	}
+	return p.ApplyEvent(tx, e, ev)
+}
+
+// ApplyEvent implements projections.DomainProjection. The decoded Doc
+// stays in the batch (Tx.SetObject), so a case touched by many events of a
+// batch is decoded and encoded once. ev may be nil for an event of a type
+// the fold passes over (invariant 4).
+func (Projection) ApplyEvent(tx *projections.Tx, e *eventstore.RecordedEvent, ev domain.Event) error {
 	caseID := strings.TrimPrefix(e.Stream, "case-")
 	key := docKey(caseID)
 	d, err := projections.LoadJSON[Doc](tx, key)
@@ -137,14 +150,8 @@ func (Projection) Apply(tx *projections.Tx, e *eventstore.RecordedEvent) error {
 	}
 	d.CaseID = caseID
 	if !folded[e.Type] {
-		// Invariant 4; decoding is most of the cost of a replay, so events
-		// that change nothing here are not decoded.
 		d.Version++
 	} else {
-		ev, err := domain.Decode(e.Type, e.Data, e.Metadata)
-		if err != nil {
-			return err
-		}
 		before := d.indexed()
 		d.apply(ev)
 		if err := reindex(tx, caseID, before, d.indexed()); err != nil {

@@ -116,13 +116,21 @@ func init() {
 }
 
 // Apply implements projections.Projection.
-func (Projection) Apply(tx *projections.Tx, e *eventstore.RecordedEvent) error {
+func (p Projection) Apply(tx *projections.Tx, e *eventstore.RecordedEvent) error {
 	if ignored[e.Type] {
 		return nil
 	}
 	ev, err := domain.Decode(e.Type, e.Data, e.Metadata)
 	if err != nil {
 		return err
+	}
+	return p.ApplyEvent(tx, e, ev)
+}
+
+// ApplyEvent implements projections.DomainProjection.
+func (Projection) ApplyEvent(tx *projections.Tx, e *eventstore.RecordedEvent, ev domain.Event) error {
+	if ignored[e.Type] {
+		return nil
 	}
 	caseID := strings.TrimPrefix(e.Stream, "case-")
 	c, err := projections.LoadJSON[caseDoc](tx, caseKey(caseID))

@@ -87,6 +87,12 @@ func (p Projection) Apply(tx *projections.Tx, e *eventstore.RecordedEvent) error
 	if err != nil {
 		return err
 	}
+	return p.ApplyEvent(tx, e, ev)
+}
+
+// ApplyEvent implements projections.DomainProjection.
+func (p Projection) ApplyEvent(tx *projections.Tx, e *eventstore.RecordedEvent, ev domain.Event) error {
+	var err error
 	key := []byte("case/" + strings.TrimPrefix(e.Stream, "case-"))
 	f := fold{tx: tx, cal: p.Calendar, on: workday.DateOf(ev.Meta().OccurredAt)}
 	if f.cal == nil {

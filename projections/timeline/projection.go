@@ -44,7 +44,16 @@ type doc struct {
 }
 
 // Apply implements projections.Projection.
-func (Projection) Apply(tx *projections.Tx, e *eventstore.RecordedEvent) error {
+func (p Projection) Apply(tx *projections.Tx, e *eventstore.RecordedEvent) error {
+	ev, err := domain.Decode(e.Type, e.Data, e.Metadata)
+	if err != nil {
+		return err
+	}
+	return p.ApplyEvent(tx, e, ev)
+}
+
+// ApplyEvent implements projections.DomainProjection.
+func (Projection) ApplyEvent(tx *projections.Tx, e *eventstore.RecordedEvent, ev domain.Event) error {
 	caseID := strings.TrimPrefix(e.Stream, "case-")
 	key := docKey(caseID)
 	d, err := load(tx, key, caseID)
@@ -54,10 +63,6 @@ func (Projection) Apply(tx *projections.Tx, e *eventstore.RecordedEvent) error {
 	if e.Version != uint64(d.n) {
 		// Invariant 2 would break: the runner skipped or repeated an event.
 		return fmt.Errorf("timeline: case %s: event version %d after %d steps", caseID, e.Version, d.n)
-	}
-	ev, err := domain.Decode(e.Type, e.Data, e.Metadata)
-	if err != nil {
-		return err
 	}
 	s := stepOf(ev)
 	if sub, ok := ev.(*domain.CaseSubmitted); ok {
