@@ -34,12 +34,9 @@ func (s *Store) ReadStream(ctx context.Context, stream string, opts eventstore.R
 	}
 	defer it.Close()
 	var (
-		events []eventstore.RecordedEvent
-		ok     bool
-		step   = it.Next
-		n      = names{stream: stream}
-		rec    record
-		buf    []byte
+		locs []loc
+		ok   bool
+		step = it.Next
 	)
 	switch {
 	case opts.Direction == eventstore.Forwards:
@@ -49,7 +46,7 @@ func (s *Store) ReadStream(ctx context.Context, stream string, opts eventstore.R
 	default:
 		ok, step = it.SeekLT(appendStreamKey(nil, stream, opts.From+1)), it.Prev
 	}
-	for ; ok && (opts.Limit <= 0 || len(events) < opts.Limit); ok = step() {
+	for ; ok && (opts.Limit <= 0 || len(locs) < opts.Limit); ok = step() {
 		l, err := s.entryLoc(it)
 		if err != nil {
 			return nil, err
@@ -61,27 +58,13 @@ func (s *Store) ReadStream(ctx context.Context, stream string, opts eventstore.R
 			}
 			continue
 		}
-		if buf, err = s.readRecord(buf, l, &rec); err != nil {
-			return nil, err
-		}
-		if invariantsOn {
-			// Invariants 2 and 3: the entry names this stream's event
-			// at this version, and versions have no gaps.
-			invariant(string(rec.stream) == stream && rec.version == versionOfStreamKey(it.Key()),
-				"%s: entry at version %d names %s version %d", stream, versionOfStreamKey(it.Key()), rec.stream, rec.version)
-			if len(events) > 0 {
-				prev, v := events[len(events)-1].Version, rec.version
-				invariant(v == prev+1 || v+1 == prev, "%s: version %d next to %d", stream, v, prev)
-			}
-		}
-		events = append(events, eventstore.RecordedEvent{})
-		rec.materialize(l.pos, &events[len(events)-1], &n)
+		locs = append(locs, l)
 	}
 	if err := it.Error(); err != nil {
 		return nil, err
 	}
-	if len(events) > 0 {
-		return events, nil
+	if len(locs) > 0 {
+		return s.readEvents(stream, locs)
 	}
 	// Nothing selected: tell an empty range of a stream from no stream.
 	// Version 0 is the stream's first event, so the stream exists if
@@ -113,6 +96,64 @@ func (s *Store) entryLoc(it *pebble.Iterator) (loc, error) {
 		return loc{}, fmt.Errorf("%w: index entry %q", errCorrupt, it.Key())
 	}
 	return l, nil
+}
+
+// maxCoalesce bounds one read of adjacent records.
+const maxCoalesce = 64 << 10
+
+// readEvents reads the records at locs, which belong to stream, in order.
+// Records that lie next to each other in the log (the events of one append,
+// or of appends in one group) are read with one call.
+func (s *Store) readEvents(stream string, locs []loc) ([]eventstore.RecordedEvent, error) {
+	events := make([]eventstore.RecordedEvent, len(locs))
+	var (
+		n   = names{stream: stream}
+		rec record
+		buf []byte
+	)
+	for i := 0; i < len(locs); {
+		// A run of records each starting within a few bytes (a length
+		// prefix) of where the one before it ended, in either direction.
+		lo, hi, j := locs[i].off, locs[i].off+int64(locs[i].n), i+1
+	extend:
+		for ; j < len(locs); j++ {
+			l := locs[j]
+			end := l.off + int64(l.n)
+			switch {
+			case l.off >= hi && l.off-hi <= 8 && end-lo <= maxCoalesce:
+				hi = end
+			case end <= lo && lo-end <= 8 && hi-l.off <= maxCoalesce:
+				lo = l.off
+			default:
+				break extend
+			}
+		}
+		if cap(buf) < int(hi-lo) {
+			buf = make([]byte, hi-lo, max(hi-lo, 4096))
+		}
+		buf = buf[:hi-lo]
+		if err := s.log.readAt(buf, lo); err != nil {
+			return nil, corruptAt(locs[i].pos, err)
+		}
+		for k := i; k < j; k++ {
+			l := locs[k]
+			if err := decodeRecord(buf[l.off-lo:l.off-lo+int64(l.n)], &rec); err != nil {
+				return nil, corruptAt(l.pos, err)
+			}
+			if invariantsOn {
+				// Invariants 2 and 3: the entry names this stream's
+				// event, and versions have no gaps.
+				invariant(string(rec.stream) == stream, "%s: entry at position %d names %s", stream, l.pos, rec.stream)
+				if k > 0 {
+					prev, v := events[k-1].Version, rec.version
+					invariant(v == prev+1 || v+1 == prev, "%s: version %d next to %d", stream, v, prev)
+				}
+			}
+			rec.materialize(l.pos, &events[k], &n)
+		}
+		i = j
+	}
+	return events, nil
 }
 
 // readRecord reads the record at l from the log into buf (grown as needed)

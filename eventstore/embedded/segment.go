@@ -13,7 +13,7 @@ import (
 
 // segment is one file of the log. Offsets in the log are global: a
 // segment's file holds the log's bytes from start on, and its name is start
-// (invariant 8).
+// (invariant 10).
 type segment struct {
 	start int64
 	f     vfs.File
