@@ -299,7 +299,7 @@ func (r *Runner) close() error {
 				continue
 			}
 			<-c.retire()
-			errs = append(errs, c.close())
+			errs = append(errs, c.flush(), c.close())
 		}
 	}
 	r.cache.Unref()

@@ -19,7 +19,7 @@ type delivery struct {
 // until ctx ends or it fails.
 func (r *Runner) run(ctx context.Context, s *slot, w *worker) {
 	f := newFolder(w.c, w.p)
-	caughtUp := false
+	caughtUp, flushed := false, false
 	var c *chunk // the chunk being folded; nil when all of it is
 	next := 0    // its first item not folded yet
 	for {
@@ -82,6 +82,15 @@ func (r *Runner) run(ctx context.Context, s *slot, w *worker) {
 		if err := r.committed(s, w, caughtUp); err != nil {
 			r.fail(s, w, err)
 			return
+		}
+		if caughtUp && !flushed {
+			// The catch-up's writes are in the memtable; a restart after a
+			// crash would replay them all from the write-ahead log.
+			flushed = true
+			if _, err := w.c.db.AsyncFlush(); err != nil {
+				r.fail(s, w, fmt.Errorf("projections: flush copy %s: %w", w.c.id.dir(), err))
+				return
+			}
 		}
 	}
 }

@@ -1,7 +1,6 @@
 package casestatus
 
 import (
-	"encoding/json"
 	"fmt"
 	"net/url"
 	"slices"
@@ -16,8 +15,8 @@ import (
 // the "/" that separates the parts, and one prefix never matches another
 // subject's or region's keys.
 //
-//	subject/<ref>/<rdate>/<case id>           -> Summary JSON
-//	region/<region>/<status>/<date>/<case id> -> Summary JSON
+//	subject/<ref>/<rdate>/<case id>           -> Summary (codec.go)
+//	region/<region>/<status>/<date>/<case id> -> Summary (codec.go)
 //
 // <date> is the submission date as YYYY-MM-DD, so a region's cases of one
 // status come oldest first, the order a work queue is taken in. <rdate> is
@@ -115,10 +114,7 @@ func reindex(tx *projections.Tx, caseID string, before, after indexed) error {
 	if len(newKeys) == 0 {
 		return nil
 	}
-	v, err := json.Marshal(&after.summary)
-	if err != nil {
-		return err
-	}
+	v := encodeSummary(&after.summary)
 	for _, k := range newKeys {
 		if err := tx.Set([]byte(k), v); err != nil {
 			return err

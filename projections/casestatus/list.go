@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/base64"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/url"
@@ -115,7 +114,7 @@ func list(ctx context.Context, r *projections.Runner, prefix string, minPosition
 
 func decodeSummary(k, val []byte) (Summary, error) {
 	var s Summary
-	if err := json.Unmarshal(val, &s); err != nil {
+	if err := decodeSummaryValue(val, &s); err != nil {
 		return Summary{}, fmt.Errorf("casestatus: index entry %s: %w", k, err)
 	}
 	id, err := url.PathUnescape(string(k[bytes.LastIndexByte(k, '/')+1:]))

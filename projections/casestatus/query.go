@@ -2,7 +2,6 @@ package casestatus
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 
 	"github.com/caseledger/caseledger/domain"
@@ -72,7 +71,7 @@ func Load(v *projections.View, caseID string, today workday.Date, cal *workday.C
 		return Status{}, false, err
 	}
 	st := Status{Position: v.Position()}
-	if err := json.Unmarshal(b, &st.Doc); err != nil {
+	if err := decodeDoc(b, &st.Doc); err != nil {
 		return Status{}, false, fmt.Errorf("casestatus: stored doc of %s: %w", caseID, err)
 	}
 	st.CaseID = caseID
