@@ -145,7 +145,8 @@
 //     against the in-memory ID filter and, when it says "maybe", the ID
 //     index. This is rule 7's main cost, so it runs in the callers, in
 //     parallel, off the ordered path.
-//     The append is then handed to the writer over an unbuffered channel.
+//     The append is then queued for the writer (a slice under a mutex and a
+//     one-token channel to wake it; see appendQueue).
 //  2. The writer takes a pipeline slot, then every append waiting, up to
 //     Options.MaxGroupSize, as one group. For each append in order it
 //     checks the context; rule 7, against the IDs of the groups prepared

@@ -107,10 +107,10 @@ type Store struct {
 	notifyMu sync.Mutex
 	notify   chan struct{} // closed and replaced whenever head advances
 
-	queue   chan *appendReq // unbuffered: see writer.run
-	closing chan struct{}   // closed by Close: no new appends
-	closed  chan struct{}   // closed once the writer has stopped
-	wdone   chan struct{}   // closed when the writer and acker have exited
+	queue   *appendQueue
+	closing chan struct{} // closed by Close: no new appends
+	closed  chan struct{} // closed once the writer has stopped
+	wdone   chan struct{} // closed when the writer and acker have exited
 
 	// applied is the generation of the last group applied to pebble;
 	// appliedCond signals its changes and failure (see waitApplied).
@@ -191,7 +191,7 @@ func open(dir string, opts Options, lock io.Closer) (*Store, error) {
 		lock:    lock,
 		logger:  opts.Logger,
 		notify:  make(chan struct{}),
-		queue:   make(chan *appendReq),
+		queue:   newAppendQueue(),
 		closing: make(chan struct{}),
 		closed:  make(chan struct{}),
 		wdone:   make(chan struct{}),

@@ -55,9 +55,8 @@ func newWriter(s *Store, t tip) *writer {
 // run takes appends off the queue in groups until the store closes, writes
 // each group's frame and passes the group down the pipeline: the syncer
 // waits for its fsync, the indexer applies its batch to the index and
-// acknowledges it. The queue is
-// unbuffered, so once run has returned no append is stranded in it: a
-// sender either handed its append over or sees closing.
+// acknowledges it. Once Close has closed the queue, run records what is
+// still queued and returns, so no append is stranded in it.
 func (w *writer) run() {
 	depth := pipelineDepth
 	// slots bounds the groups in flight. The writer takes a slot before it
@@ -75,27 +74,28 @@ func (w *writer) run() {
 		close(w.s.wdone)
 	}()
 	for {
-		var first *appendReq
+		closing := false
 		select {
-		case first = <-w.s.queue:
+		case <-w.s.queue.signal:
 		case <-w.s.closing:
+			w.s.queue.close()
+			closing = true
+		}
+		for {
+			slots <- struct{}{}
+			reqs := w.s.queue.take(make([]*appendReq, 0, 64), w.s.opts.MaxGroupSize)
+			if len(reqs) == 0 {
+				<-slots
+				break
+			}
+			g := &group{reqs: reqs}
+			w.prepareGroup(g)
+			w.writeFrame(g)
+			syncs <- g
+		}
+		if closing {
 			return
 		}
-		slots <- struct{}{}
-		reqs := append(make([]*appendReq, 0, 64), first)
-	drain:
-		for len(reqs) < w.s.opts.MaxGroupSize {
-			select {
-			case r := <-w.s.queue:
-				reqs = append(reqs, r)
-			default:
-				break drain
-			}
-		}
-		g := &group{reqs: reqs}
-		w.prepareGroup(g)
-		w.writeFrame(g)
-		syncs <- g
 	}
 }
 
