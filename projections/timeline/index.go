@@ -31,21 +31,33 @@ func dueKey(due workday.Date, region, dept, caseID, item string) string {
 		url.PathEscape(caseID) + "/" + url.PathEscape(item)
 }
 
-// dueEntries lists the index entries the case should have now; the value
-// is the dispatch date, the start StateAt needs.
-func (d *doc) dueEntries() []dueEntry {
-	var out []dueEntry
+// dueState is what an item's index entry derives from; the case's region
+// and ID and the item's code never change once the entry can exist.
+type dueState struct {
+	indexed         bool
+	due, dispatched workday.Date
+	dept            string
+}
+
+// dueStates returns the dueState of every item, in item table order. It is
+// taken before and after each event that may move items, so it does not
+// build keys: most such events change one item or none.
+func (d *doc) dueStates() []dueState {
+	out := make([]dueState, len(d.fold.items))
 	for i := range d.fold.items {
-		if !d.fold.indexed(i) {
-			continue
+		if d.fold.indexed(i) {
+			it := &d.fold.items[i]
+			out[i] = dueState{indexed: true, due: it.due, dispatched: it.dispatched, dept: d.dept(i)}
 		}
-		it := &d.fold.items[i]
-		out = append(out, dueEntry{
-			key: dueKey(it.due, d.h.region.s, d.dept(i), d.caseID, d.h.items[i].code.s),
-			val: appendDate(nil, it.dispatched),
-		})
 	}
 	return out
+}
+
+// entry is the index entry of item i in state st, which is indexed; the
+// value is the dispatch date, the start StateAt needs.
+func (d *doc) entry(i int, st dueState) dueEntry {
+	return dueEntry{key: dueKey(st.due, d.h.region.s, st.dept, d.caseID, d.h.items[i].code.s),
+		val: appendDate(nil, st.dispatched)}
 }
 
 // dept is the item's department: the dispatch's, else the bundle's.
@@ -56,37 +68,40 @@ func (d *doc) dept(i int) string {
 	return d.h.items[i].dept.s
 }
 
-// updateDue replaces the entries in before by the case's current ones.
-func (d *doc) updateDue(tx *projections.Tx, before []dueEntry) error {
-	after := d.dueEntries()
-	for _, b := range before {
-		if !containsEntry(after, b.key, nil) {
-			if err := tx.Delete([]byte(b.key)); err != nil {
+// updateDue replaces the entries of the items whose state changed since
+// before (items added since were not indexed).
+func (d *doc) updateDue(tx *projections.Tx, before []dueState) error {
+	for i, st := range d.dueStates() {
+		var was dueState
+		if i < len(before) {
+			was = before[i]
+		}
+		if st == was {
+			continue
+		}
+		var old, now dueEntry
+		if was.indexed {
+			old = d.entry(i, was)
+		}
+		if st.indexed {
+			now = d.entry(i, st)
+		}
+		if was.indexed && old.key != now.key {
+			if err := tx.Delete([]byte(old.key)); err != nil {
 				return err
 			}
 		}
-	}
-	for _, a := range after {
-		if containsEntry(before, a.key, a.val) {
+		if !st.indexed || (old.key == now.key && bytes.Equal(old.val, now.val)) {
 			continue
 		}
-		if err := tx.Set([]byte(a.key), a.val); err != nil {
+		if err := tx.Set([]byte(now.key), now.val); err != nil {
 			return err
 		}
-		if err := widenSpan(tx, a); err != nil {
+		if err := widenSpan(tx, now); err != nil {
 			return err
 		}
 	}
 	return nil
-}
-
-func containsEntry(es []dueEntry, key string, val []byte) bool {
-	for _, e := range es {
-		if e.key == key && (val == nil || bytes.Equal(e.val, val)) {
-			return true
-		}
-	}
-	return false
 }
 
 // widenSpan keeps the largest number of calendar days between dispatch and

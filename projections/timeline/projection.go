@@ -74,9 +74,9 @@ func (Projection) ApplyEvent(tx *projections.Tx, e *eventstore.RecordedEvent, ev
 	if err != nil {
 		return err
 	}
-	var before []dueEntry
+	var before []dueState
 	if movesItems[s.Type] {
-		before = d.dueEntries()
+		before = d.dueStates()
 	}
 	d.enc = appendStep(d.enc, &raw, &d.last)
 	d.last = raw
