@@ -115,7 +115,7 @@ type verifier struct {
 }
 
 func newVerifier(key ed25519.PublicKey, now func() time.Time) *verifier {
-	return &verifier{key: key, now: now, cache: newTokenCache(), parser: jwt.NewParser(
+	return &verifier{key: key, now: now, cache: newTokenCache(tokenCacheSize), parser: jwt.NewParser(
 		jwt.WithValidMethods([]string{jwt.SigningMethodEdDSA.Alg()}),
 		jwt.WithIssuer(tokenIssuer),
 		jwt.WithExpirationRequired(),

@@ -14,14 +14,16 @@ import (
 	"github.com/caseledger/caseledger/eventstore/decider"
 )
 
-// caseCacheSize bounds the cases whose folded state is remembered, as many
-// as the owners cache: a state's size grows with its case's history (the
-// bookkeeping maps hold every command and event ID).
+// caseCacheSize bounds the cases whose folded state is remembered: fewer
+// than the owners cache holds, since a state's size grows with its case's
+// history (the bookkeeping maps hold every command and event ID), and only
+// cases acted on recently need one.
 const caseCacheSize = 16384
 
-// cachedCase is a case folded up to head. Its state is shared by every
-// request that takes it, so nobody folds into it: a newer state is folded
-// into a fork (domain.Evolve) and put in its place (see foldFork).
+// cachedCase is a case folded up to head. A command takes it out of the
+// cache (take) and so owns it alone: it folds the newer events into it in
+// place (domain.State.Apply) and puts the result back. Only peek, for tests,
+// reads an entry that stays in the cache.
 type cachedCase struct {
 	state domain.State
 	head  decider.Head
@@ -47,14 +49,33 @@ func newCaseCache(size int) *caseCache {
 	return &caseCache{size: size, order: list.New(), m: make(map[string]*list.Element)}
 }
 
-func (c *caseCache) get(stream string) (cachedCase, bool) {
+// take removes stream's entry and returns it: the caller owns the state
+// and may fold into it. A concurrent command on the same case finds no
+// entry and reads the whole stream, which costs a read, never a wrong
+// answer; before, every command copied the state's bookkeeping maps
+// (domain.Evolve) so that it could share it, and at the load benchmark's
+// rate that copy cost more than the rare miss does.
+func (c *caseCache) take(stream string) (cachedCase, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	e, ok := c.m[stream]
 	if !ok {
 		return cachedCase{}, false
 	}
-	c.order.MoveToFront(e)
+	c.order.Remove(e)
+	delete(c.m, stream)
+	return e.Value.(*caseEntry).c, true
+}
+
+// peek returns stream's entry and leaves it in place; its state must not
+// be changed.
+func (c *caseCache) peek(stream string) (cachedCase, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	e, ok := c.m[stream]
+	if !ok {
+		return cachedCase{}, false
+	}
 	return e.Value.(*caseEntry).c, true
 }
 
@@ -77,17 +98,6 @@ func (c *caseCache) put(stream string, cc cachedCase) {
 		last := c.order.Back()
 		delete(c.m, last.Value.(*caseEntry).stream)
 		c.order.Remove(last)
-	}
-}
-
-// drop forgets stream's entry, after a version conflict showed that it lost
-// a race: the next command reads the stream in full.
-func (c *caseCache) drop(stream string) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if e, ok := c.m[stream]; ok {
-		c.order.Remove(e)
-		delete(c.m, stream)
 	}
 }
 
@@ -121,25 +131,37 @@ func (s *Server) runCase(ctx context.Context, cmd decider.Command[domain.State, 
 		}
 		res.Attempts = n
 		// The retryable errors of decider.Loop: another writer moved the
-		// stream, or a twin of this command recorded first.
+		// stream, or a twin of this command recorded first. The loser put
+		// back the state it loaded, a true fold at its head; the next
+		// attempt reads what the winner recorded after it.
 		if err == nil || !(errors.Is(err, eventstore.ErrWrongVersion) || errors.Is(err, eventstore.ErrDuplicateEventID)) {
 			return res, err
 		}
-		// The entry may be the loser's view; the next attempt reads in full.
-		cache.drop(cmd.Stream)
 		lastConflict = err
 	}
 	return caseResult{Attempts: decider.DefaultMaxAttempts}, fmt.Errorf("%w: %d attempts on %s: %w",
 		decider.ErrTooManyConflicts, decider.DefaultMaxAttempts, cmd.Stream, lastConflict)
 }
 
-// attemptCase is one load, decide and save.
+// attemptCase is one load, decide and save. It owns the state it loads
+// (take) and puts it back whatever the outcome: with the recorded events
+// folded in after a successful append, as loaded otherwise (a refused or
+// failed command changes nothing, and Decide changes no state). Either is
+// a fold of the stream up to the head it is put back with.
 func (s *Server) attemptCase(ctx context.Context, cache *caseCache, cmd decider.Command[domain.State, domain.Event]) (caseResult, error) {
 	var res caseResult
 	st, head, err := s.loadCase(ctx, cache, cmd.Stream)
 	if err != nil {
 		return res, err
 	}
+	// Deferred so that every return below puts back st and head as they
+	// are then; a case that does not exist yet has nothing to put back
+	// unless the command created it.
+	defer func() {
+		if head.Exists {
+			cache.put(cmd.Stream, cachedCase{state: st, head: head})
+		}
+	}()
 	if _, ok := st.Events[cmd.EventID(0)]; ok {
 		return res, errRecordedBefore
 	}
@@ -171,19 +193,22 @@ func (s *Server) attemptCase(ctx context.Context, cache *caseCache, cmd decider.
 	}
 	res.Head = decider.Head{Version: ar.LastVersion, Position: ar.LastPosition, Exists: true}
 	// The recorded events are folded as a later read would decode them, so
-	// the entry equals a fold of the whole stream.
-	if res.State, err = foldFork(st, res.Events); err != nil {
-		cache.drop(cmd.Stream)
+	// the entry equals a fold of the whole stream. All are decoded before
+	// any is folded: on a failure st is still the state at head.
+	evs, err := decodeAll(res.Events)
+	if err != nil {
 		return res, fmt.Errorf("decider: fold %s: %w", cmd.Stream, err)
 	}
-	cache.put(cmd.Stream, cachedCase{state: res.State, head: res.Head})
+	st.Apply(evs...)
+	res.State, head = st, res.Head
 	return res, nil
 }
 
-// loadCase returns the case as it stands: the cached state with the events
-// recorded after it folded in, or the whole stream folded on a miss.
+// loadCase returns the case as it stands, for the caller alone: the cached
+// state taken out of the cache with the events recorded after it folded in,
+// or the whole stream folded on a miss.
 func (s *Server) loadCase(ctx context.Context, cache *caseCache, stream string) (domain.State, decider.Head, error) {
-	cc, cached := cache.get(stream)
+	cc, cached := cache.take(stream)
 	opts := eventstore.ReadStreamOptions{}
 	if cached {
 		opts.From = cc.head.Version + 1
@@ -197,35 +222,25 @@ func (s *Server) loadCase(ctx context.Context, cache *caseCache, stream string) 
 	case len(recorded) == 0:
 		return cc.state, cc.head, nil
 	}
-	st, err := foldFork(cc.state, recorded)
+	evs, err := decodeAll(recorded)
 	if err != nil {
-		return st, decider.Head{}, fmt.Errorf("decider: load %s: %w", stream, err)
+		return domain.State{}, decider.Head{}, fmt.Errorf("decider: load %s: %w", stream, err)
 	}
+	st := cc.state
+	st.Apply(evs...)
 	last := recorded[len(recorded)-1]
-	head := decider.Head{Version: last.Version, Position: last.Position, Exists: true}
-	cache.put(stream, cachedCase{state: st, head: head})
-	return st, head, nil
+	return st, decider.Head{Version: last.Version, Position: last.Position, Exists: true}, nil
 }
 
-// foldFork returns st with recorded folded in, leaving st as it was (others
-// may hold it): Evolve forks it for the first event (copying what that event
-// changes and the bookkeeping maps), and the fork is then the caller's own,
-// so the rest fold into it in place.
-func foldFork(st domain.State, recorded []eventstore.RecordedEvent) (domain.State, error) {
+// decodeAll decodes recorded events for folding.
+func decodeAll(recorded []eventstore.RecordedEvent) ([]domain.Event, error) {
 	evs := make([]domain.Event, len(recorded))
 	for i := range recorded {
 		ev, err := domain.DecodeRecorded(recorded[i])
 		if err != nil {
-			return st, fmt.Errorf("decode version %d (%s): %w", recorded[i].Version, recorded[i].Type, err)
+			return nil, fmt.Errorf("decode version %d (%s): %w", recorded[i].Version, recorded[i].Type, err)
 		}
 		evs[i] = ev
 	}
-	if st.Version == 0 && st.Processed == nil {
-		// The zero state shares nothing: fold in place, as a replay does.
-		st.Apply(evs...)
-		return st, nil
-	}
-	st = domain.Evolve(st, evs[0])
-	st.Apply(evs[1:]...)
-	return st, nil
+	return evs, nil
 }

@@ -9,7 +9,7 @@ func WithCaseCacheSize(s *Server, n int) { s.caseCache = newCaseCache(n) }
 // CachedCase returns the state s remembers for a case and the version it
 // reflects.
 func CachedCase(s *Server, caseID string) (domain.State, uint64, bool) {
-	cc, ok := s.cases().get(caseStream(caseID))
+	cc, ok := s.cases().peek(caseStream(caseID))
 	return cc.state, cc.head.Version, ok
 }
 

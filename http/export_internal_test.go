@@ -8,5 +8,6 @@ func CachedTokens(s *Server) int {
 	return len(s.verify.cache.entries)
 }
 
-// TokenCacheSize is the cache's bound.
-const TokenCacheSize = tokenCacheSize
+// WithTokenCacheSize gives s a token cache of n tokens, so that a test
+// can fill it past its bound without verifying a hundred thousand tokens.
+func WithTokenCacheSize(s *Server, n int) { s.verify.cache = newTokenCache(n) }
