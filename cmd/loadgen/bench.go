@@ -8,10 +8,10 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net/http"
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/caseledger/caseledger/eventstore"
@@ -28,7 +28,10 @@ type bench struct {
 	views   *projections.Runner
 	logFile *os.File
 	srv     *caseledgerhttp.Server
-	client  *http.Client
+	addr    string    // host:port of srv
+	out     io.Writer // progress lines
+	// primed is set once every case was asked for (prime).
+	primed bool
 	// runID keeps this run's Idempotency-Keys apart from earlier runs' on
 	// a reused store, so that every command is decided and written anew.
 	runID string
@@ -45,7 +48,7 @@ type bench struct {
 const tokenTTL = 6 * time.Hour
 
 func openBench(ctx context.Context, cfg Config, out io.Writer) (_ *bench, err error) {
-	b := &bench{cfg: cfg, runID: strconv.FormatInt(time.Now().UnixNano(), 36), unitTokens: map[string]string{}}
+	b := &bench{cfg: cfg, out: out, runID: strconv.FormatInt(time.Now().UnixNano(), 36), unitTokens: map[string]string{}}
 	defer func() {
 		if err != nil {
 			err = errors.Join(err, b.close())
@@ -97,16 +100,7 @@ func openBench(ctx context.Context, cfg Config, out io.Writer) (_ *bench, err er
 	if err := b.srv.Open("127.0.0.1:0"); err != nil {
 		return nil, err
 	}
-	b.client = &http.Client{
-		Timeout: 30 * time.Second,
-		Transport: &http.Transport{
-			MaxIdleConns:        cfg.Concurrency,
-			MaxIdleConnsPerHost: cfg.Concurrency,
-			MaxConnsPerHost:     cfg.Concurrency,
-			IdleConnTimeout:     time.Minute,
-			DisableCompression:  true,
-		},
-	}
+	b.addr = strings.TrimPrefix(b.srv.URL(), "http://")
 	fmt.Fprintf(out, "server: %s (in-process, request log in %s)\n", b.srv.URL(), logPath)
 	return b, nil
 }
@@ -125,34 +119,46 @@ func (b *bench) prepare(ctx context.Context, out io.Writer) error {
 		return fmt.Errorf("-reuse: %s holds no store", b.cfg.Data)
 	case head == 0:
 		start := time.Now()
-		events, err := fill(ctx, b.store, b.cfg.Cases, b.cfg.Seed, b.cfg.FillWorkers)
+		refs, st, err := fill(ctx, b.store, b.cfg.Cases, b.cfg.Seed, b.cfg.FillWorkers, out)
 		if err != nil {
 			return err
 		}
 		took := time.Since(start)
-		fmt.Fprintf(out, "store: generated %d cases, %d events in %s (%.0f events/s, %d appends in flight)\n",
-			b.cfg.Cases, events, took.Round(time.Millisecond), float64(events)/took.Seconds(), b.cfg.FillWorkers)
+		fmt.Fprintf(out, "store: generated %d cases, %d events in %s (%.0f events/s, %d appends in flight; "+
+			"the generator busy %s, waiting for the appenders %s)\n",
+			len(refs), st.events, took.Round(time.Millisecond), float64(st.events)/took.Seconds(), b.cfg.FillWorkers,
+			st.generating.Round(time.Millisecond), st.waiting.Round(time.Millisecond))
+		if head, err = b.store.Head(ctx); err != nil {
+			return err
+		}
+		if err := writeCases(filepath.Join(b.cfg.Data, casesFile), head, refs); err != nil {
+			return fmt.Errorf("saving the case list: %w", err)
+		}
 	default:
 		fmt.Fprintf(out, "store: reusing %s, %d events\n", b.cfg.Data, head)
 	}
 	start := time.Now()
-	if b.cases, err = scanCases(ctx, b.store); err != nil {
+	cases, how, err := listCases(ctx, b.store, b.cfg.Data)
+	if err != nil {
 		return fmt.Errorf("listing the cases: %w", err)
 	}
+	b.cases = cases
+	fmt.Fprintf(out, "cases: %d, listed in %s (%s)\n", len(b.cases), time.Since(start).Round(time.Millisecond), how)
 	if len(b.cases) == 0 {
 		return errors.New("the store holds no case")
 	}
+	start = time.Now()
 	if b.targets, err = findTargets(ctx, b.store, b.cases, b.cfg.Targets); err != nil {
 		return fmt.Errorf("finding open items: %w", err)
 	}
-	dispatched := 0
+	by := map[targetStatus]int{}
 	for _, t := range b.targets {
-		if t.dispatched {
-			dispatched++
-		}
+		by[t.status]++
 	}
-	fmt.Fprintf(out, "cases: %d; open items for commands: %d (%d dispatched, %d in progress); found in %s\n",
-		len(b.cases), len(b.targets), dispatched, len(b.targets)-dispatched, time.Since(start).Round(time.Millisecond))
+	fmt.Fprintf(out, "open items for commands: %d (%d dispatched, %d in progress, %d suspended) of %d departments in %d regions, on %d cases; found in %s\n",
+		len(b.targets), by[dispatched], by[inProgress], by[suspended], countOf(b.targets, func(t target) string { return t.department }),
+		countOf(b.targets, func(t target) string { return t.region }), countOf(b.targets, func(t target) string { return t.caseID }),
+		time.Since(start).Round(time.Millisecond))
 	return nil
 }
 
@@ -195,9 +201,6 @@ func (b *bench) mintTokens(key ed25519.PrivateKey) error {
 // the store and the log.
 func (b *bench) close() error {
 	var errs []error
-	if b.client != nil {
-		b.client.CloseIdleConnections()
-	}
 	if b.srv != nil {
 		ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
 		errs = append(errs, b.srv.Close(ctx))
@@ -217,4 +220,13 @@ func (b *bench) close() error {
 		b.logFile = nil
 	}
 	return errors.Join(errs...)
+}
+
+// countOf counts the distinct keys of ts.
+func countOf(ts []target, key func(target) string) int {
+	seen := map[string]bool{}
+	for _, t := range ts {
+		seen[key(t)] = true
+	}
+	return len(seen)
 }

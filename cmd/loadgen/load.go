@@ -5,11 +5,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"math/rand/v2"
 	"net/http"
 	"os"
 	"runtime/pprof"
+	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -44,6 +45,7 @@ func parsePhases(s string) ([]phase, error) {
 type worker struct {
 	b    *bench
 	n    int
+	conn *conn
 	rand *rand.Rand
 	hist latency.Histogram
 	// requests and errors count the measured window only.
@@ -51,12 +53,12 @@ type worker struct {
 	statuses         map[int]int
 	firstError       string
 	// owned are the targets this worker alone acts on, so the load
-	// generator never races itself on a case; accepted marks those whose
-	// AcceptItem was sent.
-	owned    []target
-	accepted []bool
-	next     int
-	seq      int
+	// generator never races itself on a case; stage[i] is the index in
+	// itemCycle of owned[i]'s next command, -1 for acceptAction.
+	owned []target
+	stage []int
+	next  int
+	seq   int
 }
 
 // request is one HTTP call to make.
@@ -72,7 +74,8 @@ type request struct {
 func (b *bench) run(ctx context.Context, p phase) (result, error) {
 	workers := make([]*worker, b.cfg.Concurrency)
 	for i := range workers {
-		workers[i] = &worker{b: b, n: i, rand: rand.New(rand.NewPCG(uint64(i), uint64(b.cfg.Seed))), statuses: map[int]int{}}
+		workers[i] = &worker{b: b, n: i, rand: rand.New(rand.NewPCG(uint64(i), uint64(b.cfg.Seed))), statuses: map[int]int{},
+			conn: newConn(b.addr)}
 	}
 	if p == phaseCommands {
 		if len(b.targets) == 0 {
@@ -88,7 +91,12 @@ func (b *bench) run(ctx context.Context, p phase) (result, error) {
 				byCase[t.caseID] = w
 			}
 			w.owned = append(w.owned, t)
-			w.accepted = append(w.accepted, !t.dispatched)
+			w.stage = append(w.stage, t.firstStage())
+		}
+	}
+	if p == phaseStatus && b.cfg.Prime && !b.primed {
+		if err := b.prime(ctx, workers); err != nil {
+			return result{}, err
 		}
 	}
 	start := time.Now()
@@ -108,12 +116,21 @@ func (b *bench) run(ctx context.Context, p phase) (result, error) {
 			profErr <- err
 		}()
 	}
+	active := workers
+	if p == phaseCommands {
+		// Fewer cases with open items than connections leave some idle.
+		active = slices.DeleteFunc(slices.Clone(workers), func(w *worker) bool { return len(w.owned) == 0 })
+	}
+	var interval time.Duration
+	if rate := b.cfg.rate(p); rate > 0 {
+		interval = time.Duration(float64(time.Second) * float64(len(active)) / rate)
+	}
 	var wg sync.WaitGroup
-	for _, w := range workers {
-		if p == phaseCommands && len(w.owned) == 0 {
-			continue // fewer open items than connections
-		}
-		wg.Go(func() { w.loop(ctx, p, measure, end) })
+	for i, w := range active {
+		// Open loop: the workers' schedules are staggered over one
+		// interval, so that the offered load is even.
+		first := start.Add(interval * time.Duration(i) / time.Duration(len(active)))
+		wg.Go(func() { w.loop(ctx, p, first, interval, measure, end) })
 	}
 	wg.Wait()
 	if b.cfg.CPUProfile != "" {
@@ -129,20 +146,75 @@ func (b *bench) run(ctx context.Context, p phase) (result, error) {
 	if err := ctx.Err(); err != nil {
 		return result{}, err
 	}
-	return summarize(p, workers, b.cfg.Duration), nil
+	return summarize(p, workers, b.cfg.Duration, b.cfg.rate(p)), nil
 }
 
-func (w *worker) loop(ctx context.Context, p phase, measure, end time.Time) {
+// prime asks for every case once, as its applicant, spread over the
+// workers' connections, before the first status phase. A server that has
+// been up a while has verified its active applicants' tokens and learnt
+// who owns their cases; the phase then measures that server, not one
+// filling its caches (at 100,000 cases the time-based warm-up alone left
+// most of the measured requests paying an Ed25519 check and a read of the
+// case's submission). -prime=false measures a cold server.
+func (b *bench) prime(ctx context.Context, workers []*worker) error {
+	start := time.Now()
+	var (
+		wg       sync.WaitGroup
+		errOnce  sync.Once
+		firstErr error
+	)
+	for _, w := range workers {
+		wg.Go(func() {
+			for i := w.n; i < len(b.cases) && ctx.Err() == nil; i += len(workers) {
+				req := request{method: http.MethodGet, path: b.statusPaths[i], token: b.caseTokens[i]}
+				status, body, err := w.conn.do(req)
+				if err != nil || status != http.StatusOK {
+					errOnce.Do(func() { firstErr = fmt.Errorf("priming: %s", describe(req, status, body, err)) })
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	if firstErr != nil {
+		return firstErr
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	b.primed = true
+	took := time.Since(start)
+	fmt.Fprintf(b.out, "status: primed the server with each of the %d cases once in %s (%.0f/s)\n",
+		len(b.cases), took.Round(time.Millisecond), float64(len(b.cases))/took.Seconds())
+	return nil
+}
+
+// loop sends requests until end. Closed loop (interval 0), each as soon as
+// the answer to the last one is in. Open loop, one every interval from
+// first, on schedule: a request's latency runs from when it was due, not
+// from when it was sent, so a server that falls behind is charged with the
+// wait its backlog causes (no coordinated omission), and a request not
+// sent by end is not sent at all, so throughput shows the shortfall.
+// Requests due from measure on are the figures.
+func (w *worker) loop(ctx context.Context, p phase, first time.Time, interval time.Duration, measure, end time.Time) {
+	defer w.conn.close()
+	next := first
 	for ctx.Err() == nil {
 		t0 := time.Now()
-		if !t0.Before(end) {
+		if interval > 0 {
+			if wait := time.Until(next); wait > 0 {
+				time.Sleep(wait)
+			}
+			t0, next = next, next.Add(interval)
+		}
+		if !t0.Before(end) || !time.Now().Before(end) {
 			return
 		}
 		req := w.statusRequest()
 		if p == phaseCommands {
 			req = w.commandRequest()
 		}
-		status, body, err := w.do(ctx, req)
+		status, body, err := w.conn.do(req)
 		elapsed := time.Since(t0)
 		if t0.Before(measure) {
 			continue
@@ -165,59 +237,25 @@ func (w *worker) statusRequest() request {
 	return request{method: http.MethodGet, path: w.b.statusPaths[i], token: w.b.caseTokens[i]}
 }
 
-// stepBody is a RecordStep the decider accepts on any item in progress.
-var stepBody = []byte(`{"step":"承办","action":"其他","opinion":"loadgen: processing note"}`)
-
-// commandRequest acts on the worker's next open item, round robin: it
-// accepts a dispatched item first, then records steps on it. Every
-// command has its own Idempotency-Key, so each is decided and made durable.
+// commandRequest acts on the worker's next open item, round robin, with
+// the item's next command: accept a dispatched item, then itemCycle over
+// and over. Every command has its own Idempotency-Key, so each is decided
+// and made durable.
 func (w *worker) commandRequest() request {
 	i := w.next
 	w.next = (w.next + 1) % len(w.owned)
 	t := w.owned[i]
+	var a itemAction
+	if st := w.stage[i]; st < 0 {
+		a = acceptAction
+	} else {
+		a = itemCycle[st]
+	}
+	w.stage[i] = (w.stage[i] + 1) % len(itemCycle)
 	w.seq++
-	r := request{method: http.MethodPost, token: w.b.unitTokens[t.actor().PersonID],
-		idempotencyKey: fmt.Sprintf("loadgen-%s-%d-%d", w.b.runID, w.n, w.seq)}
-	base := "/v1/cases/" + t.caseID + "/items/" + t.item
-	if !w.accepted[i] {
-		w.accepted[i] = true
-		r.path, r.body = base+"/accept", []byte(`{}`)
-		return r
-	}
-	r.path, r.body = base+"/steps", stepBody
-	return r
-}
-
-// do sends req and reads the whole answer; it keeps at most 512 bytes of
-// a failed answer's body for the report.
-func (w *worker) do(ctx context.Context, req request) (int, []byte, error) {
-	var body io.Reader
-	if req.body != nil {
-		body = bytes.NewReader(req.body)
-	}
-	hr, err := http.NewRequestWithContext(ctx, req.method, w.b.srv.URL()+req.path, body)
-	if err != nil {
-		return 0, nil, err
-	}
-	hr.Header.Set("Authorization", "Bearer "+req.token)
-	if req.body != nil {
-		hr.Header.Set("Content-Type", "application/json")
-	}
-	if req.idempotencyKey != "" {
-		hr.Header.Set("Idempotency-Key", req.idempotencyKey)
-	}
-	resp, err := w.b.client.Do(hr)
-	if err != nil {
-		return 0, nil, err
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode >= 200 && resp.StatusCode <= 299 {
-		_, err = io.Copy(io.Discard, resp.Body)
-		return resp.StatusCode, nil, err
-	}
-	b, err := io.ReadAll(io.LimitReader(resp.Body, 512))
-	io.Copy(io.Discard, resp.Body)
-	return resp.StatusCode, b, err
+	return request{method: http.MethodPost, token: w.b.unitTokens[t.actor().PersonID],
+		path: "/v1/cases/" + t.caseID + "/items/" + t.item + "/" + a.route, body: a.body,
+		idempotencyKey: "loadgen-" + w.b.runID + "-" + strconv.Itoa(w.n) + "-" + strconv.Itoa(w.seq)}
 }
 
 func describe(req request, status int, body []byte, err error) string {

@@ -5,10 +5,12 @@
 // bounded, closed-loop phases over keep-alive HTTP/1.1 connections:
 //
 //  1. status: GET /v1/cases/{id} of random cases, each by its applicant;
-//  2. commands: durable item actions (accept a dispatched item, then record
-//     steps on it) by the item's department, each with an Idempotency-Key,
-//     on items the generated history left open, found by folding the
-//     newest cases' streams and asking domain.Decide.
+//  2. commands: durable item actions by the item's department (a token
+//     per department and region), each with an Idempotency-Key, on items
+//     the generated history left open, found by folding the newest cases'
+//     streams and asking domain.Decide: a dispatched item is accepted,
+//     then each item goes round a cycle of steps (承办, 审核, 批准) and a
+//     suspension lifted again (targets.go).
 //
 // Each phase warms up, then measures for a fixed time, and reports
 // throughput, latency percentiles from an exact histogram (cmd/loadgen/
@@ -18,12 +20,16 @@
 //
 // The read models serve runs (projections) run here too and are caught up
 // before any load; -views=false leaves them out, for stores so large that
-// catching up takes longer than the run (the routes measured do not read
-// them, but every command feeds them).
+// catching up takes longer than the run. Without them the status route
+// folds each case's stream instead of reading the casestatus read model,
+// and commands feed nothing: the figures are not the goal's.
 //
 // A store loadgen prepared is laid out as "caseledger serve --data" expects
 // (<data>/store), so "caseledger serve --demo --demo-cases N" prepares one
-// too; -reuse measures an existing one as it is.
+// too; -reuse measures an existing one as it is. Preparing prints how long
+// each part took: generating and appending the history, listing the cases
+// (kept in <data>/cases.tsv, so a reuse scans only what is newer), finding
+// the open items, and the read models catching up.
 package main
 
 import (
@@ -75,6 +81,17 @@ type Config struct {
 	CPUProfile  string
 	ServerLog   string
 	Views       bool
+	Prime       bool
+	StatusRate  float64
+	CommandRate float64
+}
+
+// rate is the requests per second offered in phase p, 0 for a closed loop.
+func (c *Config) rate(p phase) float64 {
+	if p == phaseCommands {
+		return c.CommandRate
+	}
+	return c.StatusRate
 }
 
 // Main is one run of the benchmark. Run does everything and prints the
@@ -110,6 +127,9 @@ func (m *Main) parse() error {
 	fs.IntVar(&c.Targets, "targets", 8192, "at most this many open items the command phase acts on")
 	fs.StringVar(&c.CPUProfile, "cpuprofile", "", "write a CPU profile of each phase to <file>.<phase>")
 	fs.BoolVar(&c.Views, "views", true, "run the read models beside the store, as serve does (a fresh 100k-case store takes them tens of minutes to catch up)")
+	fs.Float64Var(&c.StatusRate, "status-rate", 0, "status queries per second to offer, on schedule (open loop); 0 sends each as soon as the last answer is in (closed loop: the most the server does, and its latency when saturated)")
+	fs.Float64Var(&c.CommandRate, "command-rate", 0, "commands per second to offer, as -status-rate")
+	fs.BoolVar(&c.Prime, "prime", true, "ask for every case once before the first status phase, so that it measures a server whose token and owner caches hold its active applicants, as one up for a while does")
 	fs.StringVar(&c.ServerLog, "server-log", "", "file for the server's request log (default <data>/server.log)")
 	if err := fs.Parse(m.Args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -124,6 +144,8 @@ func (m *Main) parse() error {
 		return m.usageError("-cases, -fill-workers, -concurrency and -targets must be positive")
 	case c.Duration <= 0 || c.Warmup < 0:
 		return m.usageError("-duration must be positive and -warmup not negative")
+	case c.StatusRate < 0 || c.CommandRate < 0:
+		return m.usageError("-status-rate and -command-rate must not be negative")
 	}
 	if _, err := parsePhases(c.Phases); err != nil {
 		return m.usageError("%v", err)

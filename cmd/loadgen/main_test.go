@@ -3,9 +3,11 @@ package main_test
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -57,6 +59,9 @@ func TestRunGeneratesAStoreAndLoadsItWithoutErrors(t *testing.T) {
 	if !strings.Contains(out, "store: generated 300 cases") {
 		t.Errorf("the report does not say the store was generated:\n%s", out)
 	}
+	if !strings.Contains(out, "status: primed the server with each of the 300 cases once") {
+		t.Errorf("the report does not say the server was primed:\n%s", out)
+	}
 	for _, phase := range []string{"status", "commands"} {
 		if got := requests(t, out, phase); got == 0 {
 			t.Errorf("%s: 0 requests measured, want some", phase)
@@ -81,8 +86,80 @@ func TestRunGeneratesAStoreAndLoadsItWithoutErrors(t *testing.T) {
 	if !strings.Contains(out, "store: reusing") {
 		t.Errorf("the reuse run does not say it reused the store:\n%s", out)
 	}
+	// The first run's commands appended after the list's head.
+	if !strings.Contains(out, "cases: 300, listed in") || !strings.Contains(out, "(from cases.tsv and the log after position") {
+		t.Errorf("the reuse run does not list the 300 cases from the file the first run wrote:\n%s", out)
+	}
 	if got := requests(t, out, "commands"); got == 0 {
 		t.Errorf("reuse run: 0 commands measured, want some")
+	}
+}
+
+func TestReuseListsTheCasesByScanningWhenTheListIsMissingOrStale(t *testing.T) {
+	data := t.TempDir()
+	if _, _, err := run(t, tiny(data, "-phases", "status", "-duration", "100ms", "-warmup", "0s", "-views=false")...); err != nil {
+		t.Fatalf("preparing a store: %v", err)
+	}
+	list := filepath.Join(data, "cases.tsv")
+	written, err := os.ReadFile(list)
+	if err != nil {
+		t.Fatalf("the case list: %v", err)
+	}
+	tests := []struct {
+		name  string
+		list  string // the file's content before the run; "" removes it
+		scans bool
+	}{
+		{"the list as written", string(written), false},
+		{"no list", "", true},
+		{"a list of a larger store", "head 99999999\n", true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if tt.list == "" {
+				os.Remove(list)
+			} else if err := os.WriteFile(list, []byte(tt.list), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			out, stderr, err := run(t, tiny(data, "-reuse", "-phases", "status", "-duration", "100ms", "-warmup", "0s", "-views=false")...)
+			if err != nil {
+				t.Fatalf("run: %v\n%s%s", err, out, stderr)
+			}
+			if got, want := strings.Contains(out, "(scanning the whole log)"), tt.scans; got != want {
+				t.Errorf("scanned the whole log: got %v, want %v:\n%s", got, want, out)
+			}
+			if !strings.Contains(out, "cases: 300, listed in") {
+				t.Errorf("the run does not list 300 cases:\n%s", out)
+			}
+			// A scan lists the cases in log order, the generator in
+			// submission order; concurrent appends make them differ.
+			got, err := os.ReadFile(list)
+			if err != nil || !slices.Equal(sortedLines(got), sortedLines(written)) {
+				t.Errorf("the case list after the run holds other lines than the first one written (%v)", err)
+			}
+		})
+	}
+}
+
+func TestAnOpenLoopSendsNoMoreThanItsRate(t *testing.T) {
+	data := t.TempDir()
+	out, stderr, err := run(t, tiny(data, "-status-rate", "200", "-command-rate", "100", "-views=false")...)
+	if err != nil {
+		t.Fatalf("run: %v\n%s%s", err, out, stderr)
+	}
+	// Each connection's schedule holds at most one request more than its
+	// share of the rate over the measured second.
+	for _, tt := range []struct {
+		phase string
+		rate  int
+	}{{"status", 200}, {"commands", 100}} {
+		got := requests(t, out, tt.phase)
+		if limit := tt.rate + 8; got == 0 || got > limit {
+			t.Errorf("%s: %d requests measured, want 1 to %d", tt.phase, got, limit)
+		}
+		if want := fmt.Sprintf("| %s | %d/s offered |", tt.phase, tt.rate); !strings.Contains(out, want) {
+			t.Errorf("the table has no row starting %q:\n%s", want, out)
+		}
 	}
 }
 
@@ -101,6 +178,7 @@ func TestRunRefusesWhatItCannotMeasure(t *testing.T) {
 		{"an unknown phase", tiny(t.TempDir(), "-phases", "status,writes"), `unknown phase "writes"`},
 		{"no cases", []string{"-data", t.TempDir(), "-cases", "0"}, "must be positive"},
 		{"no measured time", []string{"-data", t.TempDir(), "-duration", "0s"}, "-duration must be positive"},
+		{"a negative rate", []string{"-data", t.TempDir(), "-command-rate", "-5"}, "must not be negative"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -113,4 +191,10 @@ func TestRunRefusesWhatItCannotMeasure(t *testing.T) {
 			}
 		})
 	}
+}
+
+func sortedLines(b []byte) []string {
+	lines := strings.Split(string(b), "\n")
+	slices.Sort(lines)
+	return lines
 }

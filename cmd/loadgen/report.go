@@ -14,6 +14,7 @@ import (
 // result is one phase's figures over its measured window.
 type result struct {
 	phase       phase
+	rate        float64 // offered per second; 0 for a closed loop
 	connections int
 	requests    int
 	errors      int
@@ -23,8 +24,8 @@ type result struct {
 	hist        latency.Histogram
 }
 
-func summarize(p phase, workers []*worker, d time.Duration) result {
-	r := result{phase: p, duration: d, statuses: map[int]int{}}
+func summarize(p phase, workers []*worker, d time.Duration, rate float64) result {
+	r := result{phase: p, duration: d, rate: rate, statuses: map[int]int{}}
 	for _, w := range workers {
 		if p == phaseCommands && len(w.owned) == 0 {
 			continue
@@ -47,6 +48,14 @@ func summarize(p phase, workers []*worker, d time.Duration) result {
 // measured window over its length.
 func (r *result) perSecond() float64 { return float64(r.requests) / r.duration.Seconds() }
 
+// offered names the load: the rate offered, or a closed loop.
+func (r *result) offered() string {
+	if r.rate == 0 {
+		return "closed loop"
+	}
+	return fmt.Sprintf("%.0f/s offered", r.rate)
+}
+
 // line is the phase's one-line summary, printed as soon as it ends.
 func (r *result) line() string {
 	var st []string
@@ -57,8 +66,8 @@ func (r *result) line() string {
 		}
 		st = append(st, fmt.Sprintf("%s: %d", name, r.statuses[s]))
 	}
-	s := fmt.Sprintf("%s: %d requests in %s on %d connections, %.0f/s, %d errors (%s)",
-		r.phase, r.requests, r.duration, r.connections, r.perSecond(), r.errors, strings.Join(st, ", "))
+	s := fmt.Sprintf("%s: %d requests in %s on %d connections, %.0f/s (%s), %d errors (%s)",
+		r.phase, r.requests, r.duration, r.connections, r.perSecond(), r.offered(), r.errors, strings.Join(st, ", "))
 	if r.firstError != "" {
 		s += "\n  first error: " + r.firstError
 	}
@@ -68,11 +77,11 @@ func (r *result) line() string {
 // table is the figures as a Markdown table, ready for docs/benchmarks.md.
 func table(results []result) string {
 	var b strings.Builder
-	b.WriteString("| phase | connections | requests | req/s | errors | p50 | p90 | p99 | p99.9 | max |\n")
-	b.WriteString("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n")
+	b.WriteString("| phase | load | connections | requests | req/s | errors | p50 | p90 | p99 | p99.9 | max |\n")
+	b.WriteString("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n")
 	for _, r := range results {
 		h := &r.hist
-		fmt.Fprintf(&b, "| %s | %d | %d | %.0f | %d | %s | %s | %s | %s | %s |\n", r.phase, r.connections, r.requests,
+		fmt.Fprintf(&b, "| %s | %s | %d | %d | %.0f | %d | %s | %s | %s | %s | %s |\n", r.phase, r.offered(), r.connections, r.requests,
 			r.perSecond(), r.errors, ms(h.Quantile(0.5)), ms(h.Quantile(0.9)), ms(h.Quantile(0.99)), ms(h.Quantile(0.999)), ms(h.Max()))
 	}
 	return b.String()

@@ -7,12 +7,11 @@ import (
 	"hash/fnv"
 	"io"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/caseledger/caseledger/domain"
 	"github.com/caseledger/caseledger/domain/casegen"
-	"github.com/caseledger/caseledger/domain/catalogue"
-	"github.com/caseledger/caseledger/domain/workday"
 	"github.com/caseledger/caseledger/eventstore"
 )
 
@@ -20,12 +19,17 @@ import (
 // "caseledger serve --demo" with more appends in flight: each stream goes
 // to one worker, in order, so the generator's expected versions hold, and
 // streams spread over the workers so the store's group commit batches them.
-func fill(ctx context.Context, store eventstore.Store, cases int, seed int64, workers int) (events int, err error) {
+// It returns the cases in submission order, taken from the generator, so
+// that no scan of the log is needed after, and prints progress to out
+// every progressEvery; the one generating goroutine's busy time is in
+// fillStats, apart from the time it waited for the appenders.
+func fill(ctx context.Context, store eventstore.Store, cases int, seed int64, workers int, out io.Writer) ([]caseRef, fillStats, error) {
+	var stats fillStats
 	cfg := casegen.DefaultConfig()
 	cfg.Cases, cfg.Seed = cases, seed
 	gen, err := casegen.New(cfg)
 	if err != nil {
-		return 0, err
+		return nil, stats, err
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -34,6 +38,7 @@ func fill(ctx context.Context, store eventstore.Store, cases int, seed int64, wo
 		wg       sync.WaitGroup
 		errOnce  sync.Once
 		firstErr error
+		appended atomic.Int64
 	)
 	for i := range queues {
 		queues[i] = make(chan casegen.Append, 64)
@@ -46,16 +51,36 @@ func fill(ctx context.Context, store eventstore.Store, cases int, seed int64, wo
 					errOnce.Do(func() { firstErr = fmt.Errorf("appending to %s: %w", a.Stream, err) })
 					cancel()
 				}
+				appended.Add(int64(len(a.Events)))
 			}
 		})
 	}
-	for a := range gen.All() {
-		if ctx.Err() != nil {
+	refs := make([]caseRef, 0, cases)
+	start, lastReport := time.Now(), time.Now()
+	for {
+		t0 := time.Now()
+		a, ok := gen.Next()
+		t1 := time.Now()
+		stats.generating += t1.Sub(t0)
+		if !ok || ctx.Err() != nil {
 			break
+		}
+		if a.Expected == eventstore.NoStream && len(a.Decided) > 0 {
+			sub, ok := a.Decided[0].(*domain.CaseSubmitted)
+			if !ok {
+				return nil, stats, fmt.Errorf("the generator opened %s with %T, not a submission", a.Stream, a.Decided[0])
+			}
+			refs = append(refs, caseRef{id: a.CaseID, applicant: string(sub.Applicant.Ref)})
 		}
 		h := fnv.New32a()
 		io.WriteString(h, a.Stream)
 		queues[h.Sum32()%uint32(workers)] <- a
+		stats.waiting += time.Since(t1)
+		if time.Since(lastReport) >= progressEvery {
+			lastReport = time.Now()
+			fmt.Fprintf(out, "store: %d of %d cases submitted, %d events appended, %s\n",
+				len(refs), cases, appended.Load(), time.Since(start).Round(time.Second))
+		}
 	}
 	for _, q := range queues {
 		close(q)
@@ -63,13 +88,26 @@ func fill(ctx context.Context, store eventstore.Store, cases int, seed int64, wo
 	wg.Wait()
 	switch {
 	case firstErr != nil:
-		return 0, firstErr
+		return nil, stats, firstErr
 	case ctx.Err() != nil:
-		return 0, ctx.Err()
+		return nil, stats, ctx.Err()
 	case gen.Err() != nil:
-		return 0, fmt.Errorf("generating the history: %w", gen.Err())
+		return nil, stats, fmt.Errorf("generating the history: %w", gen.Err())
 	}
-	return gen.Events(), nil
+	stats.events = gen.Events()
+	return refs, stats, nil
+}
+
+// progressEvery spaces the progress lines of the slow preparations.
+const progressEvery = 10 * time.Second
+
+// fillStats says where fill's time went.
+type fillStats struct {
+	events int
+	// generating is the generator's time (deciding and encoding the
+	// history, one goroutine); waiting is its time blocked on full append
+	// queues, the appenders' share.
+	generating, waiting time.Duration
 }
 
 // caseRef is what the status phase needs of a case: its ID and who may
@@ -86,13 +124,14 @@ type submission struct {
 	} `json:"applicant"`
 }
 
-// scanCases lists every case of the store, in submission order, from its
-// CaseSubmitted event. The store skips the other events undecoded.
-func scanCases(ctx context.Context, store eventstore.Store) ([]caseRef, error) {
+// scanCases lists the cases submitted at or after position from, in
+// submission order, from their CaseSubmitted events. The store skips the
+// other events undecoded.
+func scanCases(ctx context.Context, store eventstore.Store, from uint64) ([]caseRef, error) {
 	const page = 10_000
 	var out []caseRef
 	filter := eventstore.Filter{Categories: []string{"case"}, Types: []string{"CaseSubmitted"}}
-	for from := uint64(0); ; {
+	for {
 		evs, err := store.ReadAll(ctx, eventstore.ReadAllOptions{From: from, Limit: page, Filter: filter})
 		if err != nil {
 			return nil, err
@@ -109,95 +148,4 @@ func scanCases(ctx context.Context, store eventstore.Store) ([]caseRef, error) {
 		}
 		from = evs[len(evs)-1].Position + 1
 	}
-}
-
-// target is an open item the command phase acts on, as its department.
-type target struct {
-	caseID     string
-	item       string
-	department string
-	region     string
-	// dispatched items are accepted first; the others take steps only.
-	dispatched bool
-}
-
-// findTargets folds the newest cases (the generated history leaves the
-// last weeks' cases open) until it has limit items on which domain.Decide
-// accepts the command phase's commands: RecordStep on an item in progress
-// and not paused, or AcceptItem on a dispatched item and then RecordStep
-// on it (an item can be paused as soon as it starts, by a correction the
-// department asked for). Nobody else acts on them during the run, so every
-// later step stays allowed.
-func findTargets(ctx context.Context, store eventstore.Store, cases []caseRef, limit int) ([]target, error) {
-	env := domain.Env{Catalogue: catalogue.Default(), Calendar: workday.Default(), Policy: domain.DefaultPolicy()}
-	var out []target
-	for i := len(cases) - 1; i >= 0 && len(out) < limit; i-- {
-		recorded, err := store.ReadStream(ctx, "case-"+cases[i].id, eventstore.ReadStreamOptions{})
-		if err != nil {
-			return nil, err
-		}
-		st, err := foldCase(recorded)
-		if err != nil {
-			return nil, err
-		}
-		var open []target
-		for _, it := range st.Items {
-			if it.Status == domain.ItemSent || it.Status == domain.ItemInProgress {
-				open = append(open, target{caseID: st.CaseID, item: it.Code, department: it.Department, region: st.Region,
-					dispatched: it.Status == domain.ItemSent})
-			}
-		}
-		for _, t := range open {
-			if len(out) == limit {
-				break
-			}
-			ok, err := t.allowed(recorded, env)
-			if err != nil {
-				return nil, err
-			}
-			if ok {
-				out = append(out, t)
-			}
-		}
-	}
-	return out, nil
-}
-
-// allowed reports whether the command phase's commands on t would be
-// decided, on the case folded afresh from recorded (State.Apply changes
-// a state in place).
-func (t target) allowed(recorded []eventstore.RecordedEvent, env domain.Env) (bool, error) {
-	st, err := foldCase(recorded)
-	if err != nil {
-		return false, err
-	}
-	meta := domain.CommandMeta{ID: "loadgen-probe-accept", CaseID: t.caseID, At: time.Now(), Actor: t.actor()}
-	if t.dispatched {
-		evs, err := domain.Decide(st, &domain.AcceptItem{CommandMeta: meta, Item: t.item}, env)
-		if err != nil {
-			return false, nil
-		}
-		st.Apply(evs...)
-	}
-	meta.ID = "loadgen-probe-step"
-	step := &domain.RecordStep{CommandMeta: meta, Item: t.item, Step: domain.StepHandle, Action: domain.ActionOther, Opinion: "probe"}
-	_, err = domain.Decide(st, step, env)
-	return err == nil, nil
-}
-
-func foldCase(recorded []eventstore.RecordedEvent) (domain.State, error) {
-	var st domain.State
-	for _, r := range recorded {
-		ev, err := domain.DecodeRecorded(r)
-		if err != nil {
-			return st, err
-		}
-		st.Apply(ev)
-	}
-	return st, nil
-}
-
-// actor is the department officer the target's commands come from.
-func (t target) actor() domain.Actor {
-	return domain.Actor{Role: domain.RoleDepartment, PersonID: "loadgen-" + t.department + "-" + t.region, Unit: t.department, Region: t.region}
 }
