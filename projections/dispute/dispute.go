@@ -1,6 +1,7 @@
 package dispute
 
 import (
+	"fmt"
 	"strings"
 
 	"github.com/caseledger/caseledger/domain"
@@ -21,7 +22,7 @@ func (Projection) Name() string { return Name }
 
 // Version implements projections.Projection; raise it whenever the fold or
 // the document layout changes.
-func (Projection) Version() int { return 1 }
+func (Projection) Version() int { return 2 }
 
 // Filter implements projections.Projection: case streams only.
 func (Projection) Filter() eventstore.Filter {
@@ -79,16 +80,16 @@ type Dispute struct {
 
 // caseDoc is what the fold keeps of a case to place disputes (design 2).
 type caseDoc struct {
-	Region string `json:"r"`
-	Bundle string `json:"b"`
+	Region string
+	Bundle string
 	// Departments maps item codes to departments.
-	Departments map[string]string `json:"dp"`
+	Departments map[string]string
 	// Last maps "item/<code>", "step/<code>/<step>" and "dept/<code>" to
 	// the last event of each.
-	Last  map[string]Ref `json:"l"`
-	Ended *Ref           `json:"e,omitempty"`
+	Last  map[string]Ref
+	Ended *Ref
 	// Rating is the ID of the open bad rating's dispute.
-	Rating string `json:"rt,omitempty"`
+	Rating string
 }
 
 func caseKey(caseID string) []byte { return []byte("case/" + caseID) }
@@ -133,15 +134,33 @@ func (Projection) ApplyEvent(tx *projections.Tx, e *eventstore.RecordedEvent, ev
 		return nil
 	}
 	caseID := strings.TrimPrefix(e.Stream, "case-")
-	c, err := projections.LoadJSON[caseDoc](tx, caseKey(caseID))
+	c, err := loadCase(tx, caseKey(caseID))
 	if err != nil {
-		return err
+		return fmt.Errorf("dispute: case %s: %w", caseID, err)
 	}
 	ref := Ref{Version: e.Version, EventID: e.ID.String(), Type: e.Type, On: workday.DateOf(ev.Meta().OccurredAt)}
 	f := &fold{tx: tx, c: c, caseID: caseID, ref: ref}
 	if err := f.apply(ev); err != nil {
 		return err
 	}
-	tx.SetObject(caseKey(caseID), c, projections.EncodeJSON)
+	tx.SetObject(caseKey(caseID), c, encodeCase)
 	return nil
+}
+
+// loadCase returns the caseDoc under key for changing in this batch: the
+// one an earlier event (or the object cache) left in tx, else the stored
+// one, else a new one.
+func loadCase(tx *projections.Tx, key []byte) (*caseDoc, error) {
+	if v, ok := tx.Object(key); ok {
+		return v.(*caseDoc), nil
+	}
+	c := &caseDoc{}
+	b, ok, err := tx.Get(key)
+	if err != nil || !ok {
+		return c, err
+	}
+	if err := decodeCase(b, c); err != nil {
+		return nil, err
+	}
+	return c, nil
 }

@@ -105,22 +105,35 @@ func (d *doc) updateDue(tx *projections.Tx, before []dueState) error {
 }
 
 // widenSpan keeps the largest number of calendar days between dispatch and
-// due of any entry ever indexed: Warnings scans that far past its day.
+// due of any entry ever indexed: Warnings scans that far past its day. The
+// span stays decoded in the Tx (and the runner's object cache), as most
+// events that index an item would otherwise read it back.
 func widenSpan(tx *projections.Tx, e dueEntry) error {
 	due, _ := workday.ParseDate(e.key[len(duePrefix) : len(duePrefix)+10])
 	r := &reader{b: e.val}
-	span := r.date().DaysUntil(due)
-	b, ok, err := tx.Get([]byte(spanKey))
-	if err != nil {
-		return err
-	}
-	if ok {
-		if old, n := binary.Varint(b); n > 0 && int64(span) <= old {
-			return nil
+	span := int64(r.date().DaysUntil(due))
+	key := []byte(spanKey)
+	v, ok := tx.Object(key)
+	if !ok {
+		b, found, err := tx.Get(key)
+		if err != nil {
+			return err
 		}
+		var old int64
+		if found {
+			old, _ = binary.Varint(b)
+		}
+		v = &old
 	}
-	return tx.Set([]byte(spanKey), binary.AppendVarint(nil, int64(span)))
+	widest := v.(*int64)
+	if span > *widest {
+		*widest = span
+	}
+	tx.SetObject(key, widest, encodeSpan)
+	return nil
 }
+
+func encodeSpan(v any) ([]byte, error) { return binary.AppendVarint(nil, *v.(*int64)), nil }
 
 // dubanValue is the stored part of an open 督办.
 type dubanValue struct {
