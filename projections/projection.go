@@ -50,7 +50,7 @@ type Tx struct {
 	buf []byte
 	// objs are decoded values set with SetObject, encoded once at commit so
 	// that a key updated by many events of a batch is encoded once.
-	objs map[string]object
+	objs map[string]*object
 	// cache keeps flushed objects for later batches; nil keeps none.
 	cache *objectCache
 }
@@ -87,14 +87,20 @@ func (t *Tx) Object(key []byte) (any, bool) {
 // later batch may be handed the same v by Object, which must equal what
 // decoding the stored bytes would give.
 func (t *Tx) SetObject(key []byte, v any, encode func(any) ([]byte, error)) {
+	// Most calls set again the object Object just returned: updating it
+	// in place spares a key string per event.
+	if o, ok := t.objs[string(key)]; ok {
+		o.v, o.encode = v, encode
+		return
+	}
 	t.setObject(string(key), object{v: v, encode: encode})
 }
 
 func (t *Tx) setObject(key string, o object) {
 	if t.objs == nil {
-		t.objs = map[string]object{}
+		t.objs = map[string]*object{}
 	}
-	t.objs[key] = o
+	t.objs[key] = &o
 }
 
 // flush writes every pending object into the batch.
@@ -108,7 +114,7 @@ func (t *Tx) flush() error {
 			return err
 		}
 		if t.cache != nil {
-			t.cache.put(k, o)
+			t.cache.put(k, *o)
 		}
 	}
 	clear(t.objs)
@@ -130,7 +136,7 @@ func (t *Tx) flushKey(key []byte) error {
 		return err
 	}
 	if t.cache != nil {
-		t.cache.put(string(key), o)
+		t.cache.put(string(key), *o)
 	}
 	return nil
 }

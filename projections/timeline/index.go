@@ -39,18 +39,20 @@ type dueState struct {
 	dept            string
 }
 
-// dueStates returns the dueState of every item, in item table order. It is
-// taken before and after each event that may move items, so it does not
-// build keys: most such events change one item or none.
-func (d *doc) dueStates() []dueState {
-	out := make([]dueState, len(d.fold.items))
+// dueStates appends the dueState of every item to buf, in item table
+// order. It is taken before and after each event that may move items, so
+// it does not build keys (most such events change one item or none), and
+// callers pass a buffer on their stack.
+func (d *doc) dueStates(buf []dueState) []dueState {
 	for i := range d.fold.items {
+		var st dueState
 		if d.fold.indexed(i) {
 			it := &d.fold.items[i]
-			out[i] = dueState{indexed: true, due: it.due, dispatched: it.dispatched, dept: d.dept(i)}
+			st = dueState{indexed: true, due: it.due, dispatched: it.dispatched, dept: d.dept(i)}
 		}
+		buf = append(buf, st)
 	}
-	return out
+	return buf
 }
 
 // entry is the index entry of item i in state st, which is indexed; the
@@ -71,7 +73,8 @@ func (d *doc) dept(i int) string {
 // updateDue replaces the entries of the items whose state changed since
 // before (items added since were not indexed).
 func (d *doc) updateDue(tx *projections.Tx, before []dueState) error {
-	for i, st := range d.dueStates() {
+	var buf [16]dueState
+	for i, st := range d.dueStates(buf[:0]) {
 		var was dueState
 		if i < len(before) {
 			was = before[i]

@@ -74,9 +74,10 @@ func (Projection) ApplyEvent(tx *projections.Tx, e *eventstore.RecordedEvent, ev
 	if err != nil {
 		return err
 	}
+	var buf [16]dueState
 	var before []dueState
 	if movesItems[s.Type] {
-		before = d.dueStates()
+		before = d.dueStates(buf[:0])
 	}
 	d.enc = appendStep(d.enc, &raw, &d.last)
 	d.last = raw
