@@ -41,6 +41,9 @@ type folder struct {
 	// batch holds something (state or a checkpoint move) to commit.
 	pos   uint64
 	dirty bool
+	// batchLen is the size of the last batch committed: the next one
+	// starts that large instead of doubling its way up, copying each time.
+	batchLen int
 }
 
 // newFolder starts with an empty object cache: a folder is made per run of
@@ -63,7 +66,7 @@ func (f *folder) apply(it *item) error {
 	}
 	if f.filter.IsZero() || f.filter.Matches(e) {
 		if f.batch == nil {
-			f.batch = f.c.db.NewIndexedBatch()
+			f.batch = f.c.db.NewIndexedBatchWithSize(f.batchLen)
 			f.tx.b = f.batch
 		}
 		if err := f.call(it); err != nil {
@@ -138,6 +141,7 @@ func (f *folder) commit() error {
 		return err
 	}
 	err := b.Commit(pebble.NoSync)
+	f.batchLen = b.Len()
 	b.Close()
 	f.reset()
 	if err != nil {
