@@ -100,7 +100,7 @@ func (s *Server) getCaseAsOf(c echo.Context) error {
 func statusOfDoc(p Principal, st *casestatus.Status) caseStatus {
 	out := caseStatus{CaseID: st.CaseID, Version: uint64(max(st.Version-1, 0)), Position: st.Position, Status: string(st.Status),
 		Bundle: st.Bundle, Region: st.Region, SubmittedOn: st.SubmittedOn.String(), PromisedDue: st.PromisedDue.String(),
-		SupplementMissing: []string{}, ToleranceMissing: nonNil(st.ToleranceMissing), Items: []itemStatus{}}
+		SupplementMissing: []string{}, ToleranceMissing: nonNil(st.ToleranceMissing), Items: make([]itemStatus, 0, len(st.Items))}
 	if sup := st.Supplement; sup != nil {
 		out.SupplementOpen, out.SupplementMissing = true, nonNil(sup.Missing)
 	}
@@ -158,7 +158,7 @@ func statusAt(p Principal, recorded []eventstore.RecordedEvent) (caseStatus, err
 	out := caseStatus{CaseID: st.CaseID, Version: last.Version, Position: last.Position, Status: string(st.Status),
 		Bundle: st.Bundle.Code, Region: st.Region, SubmittedOn: st.SubmittedAt.String(),
 		PromisedDue: st.Acceptance.PromisedDue.String(), SupplementOpen: st.Supplement.Open,
-		SupplementMissing: []string{}, ToleranceMissing: []string{}, Items: []itemStatus{}}
+		SupplementMissing: []string{}, ToleranceMissing: []string{}, Items: make([]itemStatus, 0, len(st.Items))}
 	if st.Supplement.Open {
 		out.SupplementMissing = nonNil(st.Supplement.Missing)
 	}

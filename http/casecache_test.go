@@ -239,3 +239,54 @@ func TestConcurrentCommandsOnOneCaseAreEachRecordedOnce(t *testing.T) {
 		t.Errorf("cached state:\ngot  %+v\nwant %+v", st, want)
 	}
 }
+
+// A server decides a command on its cached state without reading the
+// stream; these commands are each refused or stale on that state and right
+// on the store, which another server moved on. None may be answered from
+// the old state.
+func TestACommandOnAStaleCachedCaseDecidesOnWhatTheStoreHolds(t *testing.T) {
+	a := MustServer(t)
+	b := mustServerOn(t, a.Store)
+	caseID := mustSubmit(t, a, "stale")
+	mustSteps(t, a, caseID, "enterprise_change", acceptCase, startItem)
+	item := "/v1/cases/" + caseID + "/items/registration_change/"
+	steps := []struct {
+		name    string
+		on      *testServer
+		path    string
+		body    string
+		ifMatch bool // send the case's current version as If-Match
+	}{
+		{"b suspends the item a has cached as running", b, "suspend", `{"reason":"等待外部核查"}`, false},
+		{"a resumes it: refused on a's cached state", a, "resume", `{}`, false},
+		{"b records a step: refused on b's cached state (suspended)", b, "steps", `{"step":"承办","action":"其他","opinion":"核查完毕"}`, false},
+		{"a records a step at the current version, newer than a's cache", a, "steps", `{"step":"审核","action":"其他","opinion":"同意"}`, true},
+	}
+	version := func() uint64 {
+		recs, err := a.Store.ReadStream(t.Context(), "case-"+caseID, eventstore.ReadStreamOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return recs[len(recs)-1].Version
+	}
+	for i, s := range steps {
+		h := map[string]string{"Idempotency-Key": fmt.Sprint("stale-", i)}
+		if s.ifMatch {
+			h["If-Match"] = fmt.Sprint(version())
+		}
+		before := version()
+		res := s.on.Do(t, request{Method: http.MethodPost, Path: item + s.path, Token: s.on.Token(t, market), Body: s.body, Header: h})
+		if res.Status != http.StatusOK {
+			t.Fatalf("%s: %d %s, want 200", s.name, res.Status, res.Body)
+		}
+		if got, want := version(), before+1; got != want {
+			t.Errorf("%s: case version %d, want %d", s.name, got, want)
+		}
+	}
+	// A stale If-Match is still refused once the cache is behind.
+	res := b.Do(t, request{Method: http.MethodPost, Path: item + "steps", Token: b.Token(t, market),
+		Body: `{"step":"承办","action":"其他","opinion":"x"}`, Header: map[string]string{"If-Match": fmt.Sprint(version() - 1)}})
+	if res.Status != http.StatusPreconditionFailed {
+		t.Errorf("a stale If-Match: %d %s, want 412", res.Status, res.Body)
+	}
+}

@@ -79,7 +79,7 @@ func openBench(ctx context.Context, cfg Config, out io.Writer) (_ *bench, err er
 		if b.views, err = openViews(s, cfg.Data, log); err != nil {
 			return nil, err
 		}
-		if err := waitViews(ctx, b.views, out); err != nil {
+		if err := waitViews(ctx, b.views, out, cfg.CatchUpTimeout); err != nil {
 			return nil, err
 		}
 	} else {

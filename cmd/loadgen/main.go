@@ -68,22 +68,23 @@ var errUsage = errors.New("usage")
 
 // Config is the command line.
 type Config struct {
-	Data        string
-	Reuse       bool
-	Cases       int
-	Seed        int64
-	FillWorkers int
-	Concurrency int
-	Warmup      time.Duration
-	Duration    time.Duration
-	Phases      string
-	Targets     int
-	CPUProfile  string
-	ServerLog   string
-	Views       bool
-	Prime       bool
-	StatusRate  float64
-	CommandRate float64
+	Data           string
+	Reuse          bool
+	Cases          int
+	Seed           int64
+	FillWorkers    int
+	Concurrency    int
+	Warmup         time.Duration
+	Duration       time.Duration
+	Phases         string
+	Targets        int
+	CPUProfile     string
+	ServerLog      string
+	Views          bool
+	Prime          bool
+	StatusRate     float64
+	CommandRate    float64
+	CatchUpTimeout time.Duration
 }
 
 // rate is the requests per second offered in phase p, 0 for a closed loop.
@@ -129,6 +130,7 @@ func (m *Main) parse() error {
 	fs.BoolVar(&c.Views, "views", true, "run the read models beside the store, as serve does (a fresh 100k-case store takes them tens of minutes to catch up)")
 	fs.Float64Var(&c.StatusRate, "status-rate", 0, "status queries per second to offer, on schedule (open loop); 0 sends each as soon as the last answer is in (closed loop: the most the server does, and its latency when saturated)")
 	fs.Float64Var(&c.CommandRate, "command-rate", 0, "commands per second to offer, as -status-rate")
+	fs.DurationVar(&c.CatchUpTimeout, "catchup-timeout", time.Hour, "give up when the read models have not caught up with the store by then")
 	fs.BoolVar(&c.Prime, "prime", true, "ask for every case once before the first status phase, so that it measures a server whose token and owner caches hold its active applicants, as one up for a while does")
 	fs.StringVar(&c.ServerLog, "server-log", "", "file for the server's request log (default <data>/server.log)")
 	if err := fs.Parse(m.Args); err != nil {

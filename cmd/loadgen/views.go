@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -29,8 +28,11 @@ func openViews(store eventstore.Store, data string, log *slog.Logger) (*projecti
 
 // waitViews waits until every read model has folded the whole log, so
 // that no catch-up competes with the measured load, printing progress
-// every few seconds. A fresh store of 100k cases takes minutes.
-func waitViews(ctx context.Context, r *projections.Runner, out io.Writer) error {
+// every few seconds, for at most timeout. A fresh store of 100k cases
+// takes minutes.
+func waitViews(ctx context.Context, r *projections.Runner, out io.Writer, timeout time.Duration) error {
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
 	start, last := time.Now(), time.Now()
 	for {
 		sts, err := r.Status(ctx)
@@ -51,13 +53,13 @@ func waitViews(ctx context.Context, r *projections.Runner, out io.Writer) error 
 			fmt.Fprintf(out, "read models: %d caught up in %s\n", len(sts), time.Since(start).Round(time.Millisecond))
 			return nil
 		}
-		if time.Since(last) > 10*time.Second {
+		if time.Since(last) >= progressEvery {
 			fmt.Fprintf(out, "read models: %d of %d behind, by up to %d events\n", behind, len(sts), lag)
 			last = time.Now()
 		}
 		select {
 		case <-ctx.Done():
-			return errors.Join(ctx.Err(), errors.New("waiting for the read models"))
+			return fmt.Errorf("waiting %s for the read models (-catchup-timeout %s): %w", time.Since(start).Round(time.Second), timeout, ctx.Err())
 		case <-time.After(100 * time.Millisecond):
 		}
 	}
