@@ -15,6 +15,25 @@
 // copy of committed state only, never read by View, and dropped with a
 // failed batch, so what is committed is still all there is (invariant 3).
 //
+// A read model that folds domain events implements DomainProjection: its
+// ApplyEvent gets the event decoded, once for every such read model.
+//
+// # Feeds
+//
+// The runner reads the log once for the copies that start at about the
+// same position (within shareGap): a feed holds the one subscription,
+// gathers its messages into chunks, decodes the events some member folds
+// as domain events (the two halves of a chunk side by side) and hands each
+// chunk, shared and read-only, to every member, which folds at its own pace
+// and skips what it has folded already. A copy far behind the others (one
+// rebuilt from zero) gets a feed of its own, so their live events never
+// wait behind its catch-up. Until its subscription has caught up, a copy
+// commits batches of 16k events (Options.BatchSize once caught up): every
+// commit encodes each object the batch touched, and cases come back batch
+// after batch. Copies have large memtables for the same reason, flushed
+// once caught up and at Close so that a restart has little write-ahead log
+// to replay.
+//
 // # On-disk format
 //
 //  1. Every projection copy is its own Pebble database in
