@@ -116,6 +116,16 @@ func (b *bench) run(ctx context.Context, p phase) (result, error) {
 			profErr <- err
 		}()
 	}
+	// The server's appends are sampled at both ends of the measured
+	// window, like the profile, from a goroutine of their own.
+	appendsAtMeasure := make(chan appendStats, 1)
+	appendsErr := make(chan error, 1)
+	go func() {
+		time.Sleep(time.Until(measure))
+		st, err := b.serverAppends()
+		appendsAtMeasure <- st
+		appendsErr <- err
+	}()
 	active := workers
 	if p == phaseCommands {
 		// Fewer cases with open items than connections leave some idle.
@@ -146,7 +156,13 @@ func (b *bench) run(ctx context.Context, p phase) (result, error) {
 	if err := ctx.Err(); err != nil {
 		return result{}, err
 	}
-	return summarize(p, workers, b.cfg.Duration, b.cfg.rate(p)), nil
+	r := summarize(p, workers, b.cfg.Duration, b.cfg.rate(p))
+	atEnd, err := b.serverAppends()
+	if err := errors.Join(err, <-appendsErr); err != nil {
+		return result{}, fmt.Errorf("the server's append metrics: %w", err)
+	}
+	r.appends = atEnd.since(<-appendsAtMeasure)
+	return r, nil
 }
 
 // prime asks for every case once, as its applicant, spread over the

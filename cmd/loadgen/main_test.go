@@ -59,6 +59,9 @@ func TestRunGeneratesAStoreAndLoadsItWithoutErrors(t *testing.T) {
 	if !strings.Contains(out, "store: generated 300 cases") {
 		t.Errorf("the report does not say the store was generated:\n%s", out)
 	}
+	if !regexp.MustCompile(`(?m)^  the server's appends: [1-9]\d*, mean \d+\.\d\d ms each`).MatchString(out) {
+		t.Errorf("the report does not give the server's appends during the command phase:\n%s", out)
+	}
 	if !strings.Contains(out, "status: primed the server with each of the 300 cases once") {
 		t.Errorf("the report does not say the server was primed:\n%s", out)
 	}

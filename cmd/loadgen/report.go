@@ -22,6 +22,9 @@ type result struct {
 	firstError  string
 	duration    time.Duration
 	hist        latency.Histogram
+	// appends are the server's appends in the measured window (the
+	// commands' durable writes).
+	appends appendStats
 }
 
 func summarize(p phase, workers []*worker, d time.Duration, rate float64) result {
@@ -68,6 +71,10 @@ func (r *result) line() string {
 	}
 	s := fmt.Sprintf("%s: %d requests in %s on %d connections, %.0f/s (%s), %d errors (%s)",
 		r.phase, r.requests, r.duration, r.connections, r.perSecond(), r.offered(), r.errors, strings.Join(st, ", "))
+	if r.appends.count > 0 {
+		s += fmt.Sprintf("\n  the server's appends: %.0f, mean %s each (durable; caseledger_append_duration_seconds)",
+			r.appends.count, ms(r.appends.mean()))
+	}
 	if r.firstError != "" {
 		s += "\n  first error: " + r.firstError
 	}
