@@ -9,9 +9,8 @@ import (
 	"github.com/caseledger/caseledger/eventstore"
 	"github.com/cockroachdb/pebble/v2"
 	// The domain decodes events with it too: it reads and writes the same
-	// JSON as encoding/json (map keys sorted, omitzero kept), several times
-	// faster, and encoding the objects a batch touched was a fifth of a
-	// replay's time.
+	// JSON as encoding/json (map keys sorted, omitzero kept) in less time,
+	// and encoding the objects a batch touched was a fifth of a replay's.
 	json "github.com/goccy/go-json"
 )
 
