@@ -142,3 +142,26 @@ func TestUndecodableEventStopsOnlyTheDomainProjections(t *testing.T) {
 		})
 	}
 }
+
+func TestCatchingUpCommitsFullBatches(t *testing.T) {
+	store := MustStore(t, embedded.Options{})
+	const events, batch = 2000, 50
+	pos := MustAppend(t, store, 7, events, "Noted")
+	r := MustOpen(t, store, t.TempDir(), projections.Options{BatchSize: batch}, &counter{name: "counter", version: 1})
+	defer r.Close()
+	MustWait(t, r, "counter", pos)
+
+	// The rebuilt copy reads a log it is far behind, so its feed is often
+	// momentarily behind it too; that must not end its batches early.
+	var commits int
+	if err := r.Rebuild(context.Background(), "counter", func(projections.Progress) { commits++ }); err != nil {
+		t.Fatal(err)
+	}
+	// One commit per full batch, and one for the caught-up message.
+	if got, want := commits, events/batch+1; got > want {
+		t.Errorf("the rebuild committed %d times, want at most %d", got, want)
+	}
+	if got, _ := MustTotal(t, r, "counter", pos); got != events {
+		t.Errorf("the rebuilt copy counted %d events, want %d", got, events)
+	}
+}
