@@ -111,6 +111,10 @@ func (r *Runner) runFeed(ctx context.Context, fd *feed) {
 			}
 		}
 	}()
+	// Chunks are often short (the subscription is the slower side), so
+	// messages are gathered here and each chunk gets exactly their number
+	// of items.
+	msgs := make([]eventstore.Message, 0, chunkSize)
 	for {
 		var d delivery
 		select {
@@ -118,15 +122,16 @@ func (r *Runner) runFeed(ctx context.Context, fd *feed) {
 			return
 		case d = <-raw:
 		}
-		c := &chunk{items: make([]item, 0, chunkSize)}
+		c := &chunk{}
+		msgs = msgs[:0]
 	gather:
 		for {
 			if d.err != nil {
 				c.err = fmt.Errorf("subscription: %w", d.err)
 				break
 			}
-			c.items = append(c.items, item{msg: d.msg})
-			if len(c.items) == chunkSize {
+			msgs = append(msgs, d.msg)
+			if len(msgs) == chunkSize {
 				break
 			}
 			select {
@@ -135,6 +140,11 @@ func (r *Runner) runFeed(ctx context.Context, fd *feed) {
 				break gather
 			}
 		}
+		c.items = make([]item, len(msgs))
+		for i := range msgs {
+			c.items[i].msg = msgs[i]
+		}
+		clear(msgs) // drop the events' references until overwritten
 		decodeChunk(c.items, fd.wants)
 		if !fd.send(ctx, c) || c.err != nil {
 			return

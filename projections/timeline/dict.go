@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"fmt"
 
+	"github.com/caseledger/caseledger/domain"
 	"github.com/caseledger/caseledger/projections"
 )
 
@@ -32,6 +33,9 @@ type batchDict struct {
 	next  uint32
 	ids   map[string]uint32
 	names map[uint32]string
+	// actors are the refs of officers by Actor, looked up without
+	// building their stored string: nearly every event has one.
+	actors map[domain.Actor]ref
 }
 
 func encodeBatchDict(v any) ([]byte, error) {
@@ -43,7 +47,7 @@ func loadBatchDict(tx *projections.Tx) (*batchDict, error) {
 	if v, ok := tx.Object(key); ok {
 		return v.(*batchDict), nil
 	}
-	d := &batchDict{ids: map[string]uint32{}, names: map[uint32]string{}}
+	d := &batchDict{ids: map[string]uint32{}, names: map[uint32]string{}, actors: map[domain.Actor]ref{}}
 	b, ok, err := tx.Get(key)
 	if err != nil {
 		return nil, err
@@ -99,6 +103,23 @@ func intern(tx *projections.Tx, s string) (ref, error) {
 	}
 	d.ids[s], d.names[id] = id, s
 	return ref{id: id, s: s, dict: true}, nil
+}
+
+// internActor returns intern(tx, actorString(a)), remembered by actor.
+func internActor(tx *projections.Tx, a domain.Actor) (ref, error) {
+	d, err := loadBatchDict(tx)
+	if err != nil {
+		return ref{}, err
+	}
+	if r, ok := d.actors[a]; ok {
+		return r, nil
+	}
+	r, err := intern(tx, actorString(a))
+	if err != nil {
+		return ref{}, err
+	}
+	d.actors[a] = r
+	return r, nil
 }
 
 // inline returns the ref of s stored in place: for identifiers that are

@@ -262,10 +262,11 @@ func (d *doc) raw(tx *projections.Tx, s *Step, m domain.EventMeta, e *eventstore
 // refer to it with the empty ref; other applicant actors (an agent) are
 // stored in place.
 func (d *doc) actorRef(tx *projections.Tx, a domain.Actor) (ref, error) {
-	s := string(a.Role) + "\x1f" + a.PersonID + "\x1f" + a.Unit + "\x1f" + a.Region
+	if a.Role != domain.RoleApplicant {
+		return internActor(tx, a)
+	}
+	s := actorString(a)
 	switch {
-	case a.Role != domain.RoleApplicant:
-		return intern(tx, s)
 	case d.h.applicant == ref{}:
 		d.h.applicant = inline(s)
 		return ref{}, nil
@@ -273,6 +274,11 @@ func (d *doc) actorRef(tx *projections.Tx, a domain.Actor) (ref, error) {
 		return ref{}, nil
 	}
 	return inline(s), nil
+}
+
+// actorString is how an actor is stored; parseActor reads it back.
+func actorString(a domain.Actor) string {
+	return string(a.Role) + "\x1f" + a.PersonID + "\x1f" + a.Unit + "\x1f" + a.Region
 }
 
 func parseActor(s string) domain.Actor {
