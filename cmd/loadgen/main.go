@@ -127,7 +127,7 @@ func (m *Main) parse() error {
 	fs.StringVar(&c.Phases, "phases", "status,commands", "phases to run, in order: status, commands")
 	fs.IntVar(&c.Targets, "targets", 8192, "at most this many open items the command phase acts on")
 	fs.StringVar(&c.CPUProfile, "cpuprofile", "", "write a CPU profile of each phase to <file>.<phase>")
-	fs.BoolVar(&c.Views, "views", true, "run the read models beside the store, as serve does (a fresh 100k-case store takes them tens of minutes to catch up)")
+	fs.BoolVar(&c.Views, "views", true, "run the read models beside the store, as serve does (they caught up with a fresh 100k-case store in 2m18s here; false leaves them out and the figures are not the goal's)")
 	fs.Float64Var(&c.StatusRate, "status-rate", 0, "status queries per second to offer, on schedule (open loop); 0 sends each as soon as the last answer is in (closed loop: the most the server does, and its latency when saturated)")
 	fs.Float64Var(&c.CommandRate, "command-rate", 0, "commands per second to offer, as -status-rate")
 	fs.DurationVar(&c.CatchUpTimeout, "catchup-timeout", time.Hour, "give up when the read models have not caught up with the store by then")
