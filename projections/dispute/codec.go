@@ -18,7 +18,9 @@ const caseFormat = 1
 
 func encodeCase(v any) ([]byte, error) {
 	c := v.(*caseDoc)
-	w := &bin.Writer{B: make([]byte, 0, 1024)}
+	// About what a Ref takes (its event ID is 36 bytes), so the buffer is
+	// not copied as it grows.
+	w := &bin.Writer{B: make([]byte, 0, 64+32*len(c.Departments)+96*len(c.Last))}
 	w.Byte(caseFormat)
 	w.Str(c.Region)
 	w.Str(c.Bundle)
