@@ -19,9 +19,9 @@ type Options struct {
 	// Logger receives failures and switches; nil discards them.
 	Logger *slog.Logger
 	// BatchSize caps the events folded per commit; 0 means 1000 once a
-	// copy has caught up with the head and catchUpBatchSize before. A batch
-	// also ends whenever the subscription has nothing more ready, so live
-	// events are committed at once.
+	// copy has caught up with the head and 16k before. Once caught up, a
+	// batch also ends whenever the subscription has nothing more ready, so
+	// live events are committed at once.
 	BatchSize int
 	// CacheSize is the block cache shared by all copies, in bytes; 0 means
 	// 32 MiB.
