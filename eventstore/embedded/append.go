@@ -99,6 +99,13 @@ func (q *appendQueue) take(dst []*appendReq, max int) []*appendReq {
 	return dst
 }
 
+// len reports how many appends are queued.
+func (q *appendQueue) len() int {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	return len(q.reqs)
+}
+
 // close refuses later pushes; what is queued stays for take.
 func (q *appendQueue) close() {
 	q.mu.Lock()

@@ -22,7 +22,7 @@ func TestBackupWhileAppendingOpensAndVerifies(t *testing.T) {
 	for _, tc := range []struct {
 		name    string
 		segment int64
-	}{{"default segments", 0}, {"tiny segments", 4 << 10}} {
+	}{{"default segments", 0}, {"tiny segments and memtable", 4 << 10}} {
 		t.Run(tc.name, func(t *testing.T) { testBackupWhileAppending(t, tc.segment) })
 	}
 }
@@ -30,7 +30,11 @@ func TestBackupWhileAppendingOpensAndVerifies(t *testing.T) {
 func testBackupWhileAppending(t *testing.T, segment int64) {
 	ctx := context.Background()
 	fs := vfs.NewMem()
-	s := MustOpenWith(t, "/db", embedded.Options{FS: fs, SegmentSize: segment})
+	opts := embedded.Options{FS: fs, SegmentSize: segment}
+	if segment > 0 {
+		opts.MemTableSize = 16 << 10
+	}
+	s := MustOpenWith(t, "/db", opts)
 	writers, perWriter, backups := 4, 150, 3
 	if testing.Short() {
 		perWriter = 60

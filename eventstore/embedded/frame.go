@@ -6,11 +6,15 @@ import (
 )
 
 // A frame is one group commit in the log: a header, then the records of
-// its events in position order, each preceded by its length (the layout is
-// in the package comment, "Log").
+// its events in position order, each preceded by its length, then the
+// frame's length again, so that the log can be read backwards (the layout
+// is in the package comment, "Log").
 const (
-	frameMagic      = 0xCA5E1ED6
-	frameHeaderSize = 4 + 4 + 4 + 4 + 8
+	frameMagic       = 0xCA5E1ED6
+	frameHeaderSize  = 4 + 4 + 4 + 4 + 8
+	frameTrailerSize = 4
+	// frameOverhead is what a frame adds to its body.
+	frameOverhead = frameHeaderSize + frameTrailerSize
 	// maxFrameBody bounds a frame's body so that a damaged length field
 	// cannot make a reader allocate gigabytes.
 	maxFrameBody = 1 << 30
@@ -37,14 +41,16 @@ func appendFrameRecord(f, rec []byte) ([]byte, int) {
 	return append(f, rec...), at
 }
 
-// finishFrame writes the header of the frame that f holds (from its start)
-// with count events from position first.
-func finishFrame(f []byte, count uint32, first uint64) {
+// finishFrame appends the trailer to the frame that f holds (from its
+// start) with count events from position first, and fills its header.
+func finishFrame(f []byte, count uint32, first uint64) []byte {
 	binary.BigEndian.PutUint32(f[0:], frameMagic)
 	binary.BigEndian.PutUint32(f[8:], uint32(len(f)-frameHeaderSize))
 	binary.BigEndian.PutUint32(f[12:], count)
 	binary.BigEndian.PutUint64(f[16:], first)
+	f = binary.BigEndian.AppendUint32(f, uint32(len(f)+frameTrailerSize))
 	binary.BigEndian.PutUint32(f[4:], crc32.Checksum(f[8:], castagnoli))
+	return f
 }
 
 // parseFrameHeader decodes a header; ok is false for anything that is not
@@ -62,11 +68,18 @@ func parseFrameHeader(b []byte) (h frameHeader, ok bool) {
 	return h, h.body <= maxFrameBody && h.count > 0
 }
 
-// checkFrame reports whether the whole frame f (header and body) matches its
-// checksum.
+// frameLen is the length of the whole frame h heads.
+func frameLen(h frameHeader) int { return frameOverhead + int(h.body) }
+
+// checkFrame reports whether the whole frame f (header, body, trailer)
+// matches its checksum and its length.
 func checkFrame(f []byte, h frameHeader) bool {
-	return len(f) == frameHeaderSize+int(h.body) && crc32.Checksum(f[8:], castagnoli) == h.crc
+	return len(f) == frameLen(h) && crc32.Checksum(f[8:], castagnoli) == h.crc &&
+		binary.BigEndian.Uint32(f[len(f)-frameTrailerSize:]) == uint32(len(f))
 }
+
+// frameBody returns the records of the whole frame f.
+func frameBody(f []byte) []byte { return f[frameHeaderSize : len(f)-frameTrailerSize] }
 
 // frameRecords walks the records of a frame body, calling fn with each
 // record, its index in the frame and its offset within the body.

@@ -1,6 +1,7 @@
 package embedded
 
 import (
+	"encoding/binary"
 	"fmt"
 	"sync"
 
@@ -18,18 +19,19 @@ var chunkPool = sync.Pool{New: func() any { b := make([]byte, readChunk); return
 
 // frameReader yields the log's records one by one from a position, in
 // either direction, never past head. Forwards it reads the log in large
-// chunks and walks the frames in them; backwards it steps through the frame
-// index and reads one frame at a time.
+// chunks and walks the frames in them; backwards it reads one frame at a
+// time, finding each from the trailer of the one after it.
 type frameReader struct {
 	s    *Store
 	dir  eventstore.Direction
 	head uint64
 	end  int64 // the log offset readers may read up to (see publish)
+	from uint64
+	done bool
 
-	it *pebble.Iterator // backwards only: the frame index
-
-	// The frame being walked: its first position, its records' offsets in
-	// body, and the index of the next record to yield.
+	// The frame being walked: its log offset, first position, body, its
+	// records' offsets in body, and how many records were yielded.
+	off   int64
 	first uint64
 	body  []byte
 	recs  []frameRec
@@ -39,8 +41,6 @@ type frameReader struct {
 	chunk *[]byte // forwards: the pooled chunk buffer
 	cOff  int64   // the log offset chunk[0] holds
 	cLen  int     // how many bytes of chunk are filled
-	from  uint64
-	done  bool
 }
 
 type frameRec struct{ at, n int }
@@ -49,43 +49,47 @@ type frameRec struct{ at, n int }
 // caller holds acquire.
 func (s *Store) newFrameReader(from uint64, dir eventstore.Direction, head uint64) (*frameReader, error) {
 	r := &frameReader{s: s, dir: dir, head: head, end: s.end.Load(), from: from}
-	it, err := s.db.NewIter(&pebble.IterOptions{LowerBound: frameLower, UpperBound: frameUpper})
+	f, err := s.locateFrame(from)
 	if err != nil {
 		return nil, err
 	}
-	// The frame holding from is the last one starting at or before it; its
-	// key is there because the index is applied before head moves.
-	if !it.SeekLT(frameKey(from + 1)) {
-		err := it.Error()
-		it.Close()
-		if err == nil {
-			err = fmt.Errorf("%w: no frame holds position %d", errCorrupt, from)
-		}
-		return nil, corruptAt(from, err)
-	}
-	sp, ok := decodeSpan(it.Value())
-	if !ok {
-		it.Close()
-		return nil, corruptAt(from, fmt.Errorf("%w: frame index entry", errCorrupt))
-	}
 	if dir == eventstore.Backwards {
-		r.it = it
-		if err := r.loadBackwards(firstOfFrameKey(it.Key()), sp); err != nil {
-			it.Close()
+		if err := r.loadWhole(f.first, f.sp.off, int(f.sp.n)); err != nil {
 			return nil, err
 		}
 		return r, nil
 	}
-	it.Close()
 	r.chunk = chunkPool.Get().(*[]byte)
-	r.next0 = sp.off
+	r.next0 = f.sp.off
 	return r, nil
 }
 
-func (r *frameReader) close() {
-	if r.it != nil {
-		r.it.Close()
+// locateFrame finds the frame holding pos: in the pending index or, failing
+// that, the last frame in pebble starting at or before pos. Its entry is
+// there because entries are added before head moves.
+func (s *Store) locateFrame(pos uint64) (frameEntry, error) {
+	if f, ok := s.pending.frame(pos); ok {
+		return f, nil
 	}
+	it, err := s.db.NewIter(&pebble.IterOptions{LowerBound: frameLower, UpperBound: frameUpper})
+	if err != nil {
+		return frameEntry{}, err
+	}
+	defer it.Close()
+	if !it.SeekLT(frameKey(pos + 1)) {
+		if err := it.Error(); err != nil {
+			return frameEntry{}, err
+		}
+		return frameEntry{}, corruptAt(pos, fmt.Errorf("%w: no frame holds the position", errCorrupt))
+	}
+	sp, ok := decodeSpan(it.Value())
+	if !ok {
+		return frameEntry{}, corruptAt(pos, fmt.Errorf("%w: frame index entry", errCorrupt))
+	}
+	return frameEntry{first: firstOfFrameKey(it.Key()), sp: sp}, nil
+}
+
+func (r *frameReader) close() {
 	if r.chunk != nil {
 		chunkPool.Put(r.chunk)
 		r.chunk = nil
@@ -97,23 +101,20 @@ func (r *frameReader) close() {
 func (r *frameReader) next() (pos uint64, rec []byte, ok bool, err error) {
 	for !r.done {
 		if r.i < len(r.recs) {
-			fr := r.recs[r.i]
-			pos = r.first + uint64(r.i)
+			k := r.i
 			if r.dir == eventstore.Backwards {
-				pos = r.first + uint64(len(r.recs)-1-r.i)
-				fr = r.recs[len(r.recs)-1-r.i]
+				k = len(r.recs) - 1 - r.i
 			}
 			r.i++
-			if r.dir == eventstore.Forwards && pos < r.from {
-				continue
-			}
-			if r.dir == eventstore.Backwards && pos > r.from {
+			pos = r.first + uint64(k)
+			if r.dir == eventstore.Forwards && pos < r.from || r.dir == eventstore.Backwards && pos > r.from {
 				continue
 			}
 			if pos > r.head {
 				r.done = true
 				break
 			}
+			fr := r.recs[k]
 			return pos, r.body[fr.at : fr.at+fr.n], true, nil
 		}
 		if r.dir == eventstore.Backwards {
@@ -143,7 +144,7 @@ func (r *frameReader) nextFrame() error {
 	if !ok {
 		return fmt.Errorf("embedded: log offset %d: %w: no frame header", off, errCorrupt)
 	}
-	whole, err := r.ensure(off, frameHeaderSize+int(h.body))
+	whole, err := r.ensure(off, frameLen(h))
 	if err != nil {
 		return err
 	}
@@ -181,44 +182,49 @@ func (r *frameReader) ensure(off int64, n int) ([]byte, error) {
 	return buf[:n], nil
 }
 
-// prevFrame moves a backward reader to the frame before the current one.
+// prevFrame moves a backward reader to the frame before the current one,
+// whose length is in the 4 bytes before the current one's start.
 func (r *frameReader) prevFrame() error {
-	if !r.it.Prev() {
+	if r.off == 0 {
 		r.done = true
-		return r.it.Error()
+		return nil
 	}
-	sp, ok := decodeSpan(r.it.Value())
-	if !ok {
-		return corruptAt(firstOfFrameKey(r.it.Key()), fmt.Errorf("%w: frame index entry", errCorrupt))
+	var t [frameTrailerSize]byte
+	if err := r.s.log.readAt(t[:], r.off-frameTrailerSize); err != nil {
+		return corruptAt(r.first-1, err)
 	}
-	return r.loadBackwards(firstOfFrameKey(r.it.Key()), sp)
+	n := int(binary.BigEndian.Uint32(t[:]))
+	if n < frameOverhead || int64(n) > r.off {
+		return corruptAt(r.first-1, fmt.Errorf("%w: frame trailer before log offset %d", errCorrupt, r.off))
+	}
+	return r.loadWhole(0, r.off-int64(n), n)
 }
 
-// loadBackwards reads the whole frame at sp, whose first position is first.
-func (r *frameReader) loadBackwards(first uint64, sp span) error {
-	buf := make([]byte, sp.n)
-	if err := r.s.log.readAt(buf, sp.off); err != nil {
-		return corruptAt(first, err)
+// loadWhole reads the whole n-byte frame at off and walks it. first, if not
+// 0, is the position the frame must start at.
+func (r *frameReader) loadWhole(first uint64, off int64, n int) error {
+	buf := make([]byte, n)
+	if err := r.s.log.readAt(buf, off); err != nil {
+		return err
 	}
 	h, ok := parseFrameHeader(buf)
-	if !ok || h.first != first {
-		return corruptAt(first, fmt.Errorf("%w: frame header at log offset %d", errCorrupt, sp.off))
+	if !ok || (first != 0 && h.first != first) || (r.recs != nil && h.first+uint64(h.count) != r.first) {
+		return fmt.Errorf("embedded: log offset %d: %w: not the frame expected there", off, errCorrupt)
 	}
-	return r.useFrame(sp.off, buf, h)
+	return r.useFrame(off, buf, h)
 }
 
-// useFrame makes the frame f (header and body) at log offset off the one
-// being walked, after checking it.
+// useFrame makes the frame f at log offset off the one being walked, after
+// checking it.
 func (r *frameReader) useFrame(off int64, f []byte, h frameHeader) error {
 	if !checkFrame(f, h) {
 		return fmt.Errorf("embedded: log offset %d: %w: frame checksum mismatch", off, errCorrupt)
 	}
-	if invariantsOn && r.dir == eventstore.Forwards && r.recs != nil {
+	if r.dir == eventstore.Forwards && r.recs != nil && h.first != r.first+uint64(len(r.recs)) {
 		// Invariant 5: the log has no gaps.
-		want := r.first + uint64(len(r.recs))
-		invariant(h.first == want, "frame at position %d follows one ending before %d", h.first, want)
+		return fmt.Errorf("embedded: log offset %d: %w: frame at position %d follows one ending before %d", off, errCorrupt, h.first, r.first+uint64(len(r.recs)))
 	}
-	r.first, r.body, r.recs, r.i = h.first, f[frameHeaderSize:], r.recs[:0], 0
+	r.off, r.first, r.body, r.recs, r.i = off, h.first, frameBody(f), r.recs[:0], 0
 	return frameRecords(r.body, h.count, func(_ int, rec []byte, at int) error {
 		r.recs = append(r.recs, frameRec{at: at, n: len(rec)})
 		return nil

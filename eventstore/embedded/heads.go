@@ -55,9 +55,16 @@ func (c *headCache) get(stream string) (streamHead, error) {
 	return h, nil
 }
 
-// loadHead reads the last stream entry of stream and its record, for the
-// chain hash.
+// loadHead reads the last stream entry of stream, pending or in pebble
+// (invariant 11), and its record, for the chain hash.
 func (s *Store) loadHead(stream string) (streamHead, error) {
+	if e, ok := s.pending.last(stream); ok {
+		var rec record
+		if _, err := s.readRecord(nil, e.l, &rec); err != nil {
+			return streamHead{}, err
+		}
+		return streamHead{version: e.version, hash: rec.hash, exists: true}, nil
+	}
 	lower, upper := streamBounds(stream)
 	it, err := s.db.NewIter(&pebble.IterOptions{LowerBound: lower, UpperBound: upper})
 	if err != nil {

@@ -32,6 +32,9 @@ func (s *Store) precheckIDs(r *appendReq) error {
 			// Invariant 9: the ID was in no group applied by gen.
 			continue
 		}
+		if _, ok := s.pending.id(r.events[i].ID); ok {
+			return nil
+		}
 		key = appendIDKey(key[:0], r.events[i].ID)
 		_, closer, err := s.db.Get(key)
 		if err == nil {
@@ -113,7 +116,7 @@ func (w *writer) findRecorded(r *appendReq) (eventstore.AppendResult, bool, erro
 	}
 	// The slow path reads the ID index, which must hold every group
 	// prepared so far.
-	if err := w.s.waitApplied(w.gen); err != nil {
+	if err := w.waitApplied(); err != nil {
 		return res, false, err
 	}
 	found := 0
@@ -159,18 +162,21 @@ func (w *writer) lookupID(stream string, d *eventstore.EventData, index, count i
 			o.Type == d.Type && string(o.Data) == string(d.Data) && string(o.Metadata) == string(d.Metadata)
 		return true, same, p.position, p.version, nil
 	}
-	w.key = appendIDKey(w.key[:0], d.ID)
-	v, closer, err := w.s.db.Get(w.key)
-	if err == pebble.ErrNotFound {
-		return false, false, 0, 0, nil
-	}
-	if err != nil {
-		return false, false, 0, 0, err
-	}
-	l, ok := decodeLoc(v)
-	closer.Close()
+	l, ok := w.s.pending.id(d.ID)
 	if !ok {
-		return false, false, 0, 0, fmt.Errorf("%w: ID index entry for %s", errCorrupt, d.ID)
+		w.key = appendIDKey(w.key[:0], d.ID)
+		v, closer, err := w.s.db.Get(w.key)
+		if err == pebble.ErrNotFound {
+			return false, false, 0, 0, nil
+		}
+		if err != nil {
+			return false, false, 0, 0, err
+		}
+		l, ok = decodeLoc(v)
+		closer.Close()
+		if !ok {
+			return false, false, 0, 0, fmt.Errorf("%w: ID index entry for %s", errCorrupt, d.ID)
+		}
 	}
 	var rec record
 	// Invariant 2: every ID index entry names a durable record.

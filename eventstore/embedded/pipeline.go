@@ -12,7 +12,7 @@ import (
 const (
 	// pipelineDepth is how many groups may be in flight (prepared and
 	// written, being synced, or being indexed) at once.
-	pipelineDepth = 3
+	pipelineDepth = 2
 	// recentGenerations is how many groups' event IDs the writer keeps in
 	// memory for the caller-side ID check (see recentIDs).
 	recentGenerations = 256
@@ -20,14 +20,12 @@ const (
 
 // syncLoop makes each group's frame durable, in commit order, and hands the
 // group to the indexer. One fsync covers every frame written before it
-// started, so a group whose frame an earlier fsync covered needs none: with
-// many appenders the writer writes the next frame while this one syncs, and
-// the fsyncs of groups that arrive together fold into one.
+// started, so a group whose frame an earlier fsync covered needs none.
 func (s *Store) syncLoop(syncs <-chan *group, indexes chan<- *group) {
 	defer close(indexes)
 	var synced int64 // the log offset up to which everything is durable
 	for g := range syncs {
-		if g.err == nil && g.batch != nil && g.end > synced {
+		if g.err == nil && g.idx != nil && g.end > synced {
 			if f := s.failure.Load(); f != nil {
 				g.err = *f
 			} else {
@@ -43,39 +41,45 @@ func (s *Store) syncLoop(syncs <-chan *group, indexes chan<- *group) {
 	}
 }
 
-// indexLoop applies each durable group's stream and frame entries to the
-// index, publishes the new head and wakes the group's appenders, in commit
-// order, then hands the group to the ID indexer. Nothing is acknowledged
-// before its frame is synced (rule 6), and the index never names a frame
-// that is not durable (invariant 2): pebble may flush a batch at any time
-// once it is applied. Since groups are acknowledged in order, an idempotent
-// retry of an append still in flight in an earlier group is acknowledged
-// only after that group is durable.
+// indexLoop adds each durable group's entries to the pending index,
+// publishes the new head and wakes the group's appenders, in commit order.
+// Nothing is acknowledged before its frame is synced (rule 6), and no entry
+// is indexed before its frame is durable (invariant 2). Since groups are
+// acknowledged in order, an idempotent retry of an append still in flight
+// in an earlier group is acknowledged only after that group is durable.
+// When the active pending index is large enough it is sealed and handed to
+// the flusher; on the way out what is left is flushed too.
 func (s *Store) indexLoop(indexes <-chan *group, slots <-chan struct{}, done chan<- struct{}) {
 	defer close(done)
-	ids := make(chan *group, pipelineDepth)
-	idsDone := make(chan struct{})
-	go s.idLoop(ids, idsDone)
+	seals := make(chan *pendingIndex)
+	flusherDone := make(chan struct{})
+	go s.flushLoop(seals, flusherDone)
 	defer func() {
-		close(ids)
-		<-idsDone
+		s.pending.mu.RLock()
+		rest := s.pending.active
+		s.pending.mu.RUnlock()
+		if len(rest.frames) > 0 {
+			s.seal(seals)
+		}
+		close(seals)
+		<-flusherDone
 	}()
 	var broken error
 	for g := range indexes {
 		err := g.err
-		if g.batch != nil {
-			if err == nil {
-				// The index has no WAL: the log is its WAL (invariant 2).
-				if aerr := s.db.Apply(g.batch, pebble.NoSync); aerr != nil {
-					err = s.fail(aerr)
-				}
+		if g.idx != nil && err == nil && broken == nil {
+			s.pending.mu.Lock()
+			s.pending.active.add(g.idx)
+			full := s.pending.active.bytes >= s.sealBytes
+			s.pending.mu.Unlock()
+			s.setApplied(g.gen)
+			if full {
+				s.seal(seals)
 			}
-			g.batch.Close()
-			if err != nil {
-				g.ids.Close()
-				g.ids = nil
-			}
-			ids <- g
+		} else if g.idx != nil {
+			// A failed group counts as applied: the writer waits on
+			// generations, and a failed store wakes it anyway.
+			s.setApplied(g.gen)
 		}
 		// Free the slot before waking the appenders, so that the writer
 		// gathers the next group while they wake.
@@ -92,7 +96,7 @@ func (s *Store) indexLoop(indexes <-chan *group, slots <-chan struct{}, done cha
 					r.res, r.err = eventstore.AppendResult{}, broken
 				}
 			}
-		case g.batch != nil:
+		case g.idx != nil:
 			// Invariant 5: each group continues the log where the last
 			// published one ended.
 			head := s.head.Load()
@@ -105,22 +109,51 @@ func (s *Store) indexLoop(indexes <-chan *group, slots <-chan struct{}, done cha
 	}
 }
 
-// idLoop applies each group's ID entries and tip to the index, after its
-// appenders were acknowledged: no read needs them, and the ID check of rule
-// 7 waits for them by generation (invariant 8). The tip goes last, so that
-// a flushed index never claims a position whose entries it lacks.
-func (s *Store) idLoop(ids <-chan *group, done chan<- struct{}) {
+// seal hands the active pending index to the flusher and starts a new one.
+// It waits while the flusher still writes the one sealed before, which
+// bounds the entries held in memory to two pending indexes.
+func (s *Store) seal(seals chan<- *pendingIndex) {
+	s.pending.mu.Lock()
+	for s.pending.sealed != nil && s.failure.Load() == nil {
+		s.pending.flushed.Wait()
+	}
+	if s.pending.sealed != nil {
+		// The flusher failed: everything stays pending, readable.
+		s.pending.mu.Unlock()
+		return
+	}
+	p := s.pending.active
+	s.pending.sealed, s.pending.active = p, newPendingIndex()
+	s.pending.mu.Unlock()
+	seals <- p
+}
+
+// flushLoop writes each sealed pending index into pebble as one batch, then
+// forgets it: readers that no longer find it in memory find it in pebble.
+// The batch is large enough that pebble sorts it and flushes it to a table
+// as it is instead of inserting every entry into its memtable (see
+// "Index" in the package comment).
+func (s *Store) flushLoop(seals <-chan *pendingIndex, done chan<- struct{}) {
 	defer close(done)
-	for g := range ids {
-		if g.ids != nil {
-			if err := s.db.Apply(g.ids, pebble.NoSync); err != nil {
-				s.fail(err)
-			}
-			g.ids.Close()
+	for p := range seals {
+		b, err := p.batch(s.db)
+		if err == nil {
+			err = s.db.Apply(b, pebble.NoSync)
+			b.Close()
 		}
-		// Even a failed group counts as applied: the writer waits on
-		// generations, and a failed store wakes it anyway.
-		s.setApplied(g.gen)
+		if err != nil {
+			// The entries stay pending, so reads still find them; the
+			// store takes no more appends, and Open indexes them again.
+			s.fail(err)
+			s.pending.mu.Lock()
+			s.pending.flushed.Broadcast()
+			s.pending.mu.Unlock()
+			continue
+		}
+		s.pending.mu.Lock()
+		s.pending.sealed = nil
+		s.pending.flushed.Broadcast()
+		s.pending.mu.Unlock()
 	}
 }
 

@@ -12,9 +12,11 @@ import (
 
 // ReadStream reads one stream (rule 10). The stream's index entries are
 // adjacent keys, so a read is one seek and a short scan of the index, then
-// one read of the log per event, mostly from the page cache (see "Layout"
-// in the package comment). Entries past head belong to appends not yet
-// acknowledged and are skipped (invariant 6).
+// reads of the log, mostly served by the page cache (see "Layout" in the
+// package comment). The newest entries may still be pending, in memory;
+// they are always a suffix of the stream's versions (invariant 11). Entries
+// past head belong to appends not yet acknowledged and are skipped
+// (invariant 6).
 func (s *Store) ReadStream(ctx context.Context, stream string, opts eventstore.ReadStreamOptions) ([]eventstore.RecordedEvent, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
@@ -27,48 +29,35 @@ func (s *Store) ReadStream(ctx context.Context, stream string, opts eventstore.R
 	}
 	defer s.release()
 	head := s.head.Load()
+	// The pending entries first, pebble second (invariant 11).
+	tail := s.pending.stream(stream)
 	lower, upper := streamBounds(stream)
 	it, err := s.db.NewIter(&pebble.IterOptions{LowerBound: lower, UpperBound: upper})
 	if err != nil {
 		return nil, err
 	}
 	defer it.Close()
-	var (
-		locs []loc
-		ok   bool
-		step = it.Next
-	)
-	switch {
-	case opts.Direction == eventstore.Forwards:
-		ok = it.SeekGE(appendStreamKey(nil, stream, opts.From))
-	case opts.From == eventstore.End:
-		ok, step = it.Last(), it.Prev
-	default:
-		ok, step = it.SeekLT(appendStreamKey(nil, stream, opts.From+1)), it.Prev
+	sel := streamSelection{head: head, limit: opts.Limit}
+	if opts.Direction == eventstore.Forwards {
+		err = sel.forwards(s, it, stream, opts.From, tail)
+	} else {
+		err = sel.backwards(s, it, stream, opts.From, tail)
 	}
-	for ; ok && (opts.Limit <= 0 || len(locs) < opts.Limit); ok = step() {
-		l, err := s.entryLoc(it)
-		if err != nil {
-			return nil, err
-		}
-		if l.pos > head {
-			if opts.Direction == eventstore.Forwards {
-				// Invariant 3: later versions have later positions.
-				break
-			}
-			continue
-		}
-		locs = append(locs, l)
-	}
-	if err := it.Error(); err != nil {
+	if err != nil {
 		return nil, err
 	}
-	if len(locs) > 0 {
-		return s.readEvents(stream, locs)
+	if len(sel.locs) > 0 {
+		return s.readEvents(stream, sel.locs)
 	}
 	// Nothing selected: tell an empty range of a stream from no stream.
 	// Version 0 is the stream's first event, so the stream exists if
 	// version 0 is acknowledged.
+	if len(tail) > 0 && tail[0].version == 0 {
+		if tail[0].l.pos > head {
+			return nil, eventstore.ErrStreamNotFound
+		}
+		return nil, nil
+	}
 	if !it.First() {
 		if err := it.Error(); err != nil {
 			return nil, err
@@ -83,6 +72,81 @@ func (s *Store) ReadStream(ctx context.Context, stream string, opts eventstore.R
 		return nil, eventstore.ErrStreamNotFound
 	}
 	return nil, nil
+}
+
+// streamSelection gathers the locations of the events a stream read
+// returns, from pebble and from the pending entries.
+type streamSelection struct {
+	head  uint64
+	limit int
+	locs  []loc
+}
+
+func (sel *streamSelection) full() bool { return sel.limit > 0 && len(sel.locs) >= sel.limit }
+
+// forwards selects versions from on, pebble's first, then the pending ones
+// pebble does not hold.
+func (sel *streamSelection) forwards(s *Store, it *pebble.Iterator, stream string, from uint64, tail []streamEntry) error {
+	next := from // the next version wanted
+	for ok := it.SeekGE(appendStreamKey(nil, stream, from)); ok && !sel.full(); ok = it.Next() {
+		l, err := s.entryLoc(it)
+		if err != nil {
+			return err
+		}
+		if l.pos > sel.head {
+			// Invariant 3: later versions have later positions.
+			return it.Error()
+		}
+		sel.locs = append(sel.locs, l)
+		next = versionOfStreamKey(it.Key()) + 1
+	}
+	if err := it.Error(); err != nil {
+		return err
+	}
+	for _, e := range tail {
+		if sel.full() || e.l.pos > sel.head {
+			break
+		}
+		if e.version >= next {
+			sel.locs = append(sel.locs, e.l)
+			next = e.version + 1
+		}
+	}
+	return nil
+}
+
+// backwards selects versions from from down, the pending ones first, then
+// pebble's below them.
+func (sel *streamSelection) backwards(s *Store, it *pebble.Iterator, stream string, from uint64, tail []streamEntry) error {
+	below := from // versions up to below are wanted
+	if from != eventstore.End {
+		below = from + 1
+	}
+	for i := len(tail) - 1; i >= 0 && !sel.full(); i-- {
+		e := tail[i]
+		if e.version >= below || e.l.pos > sel.head {
+			continue
+		}
+		sel.locs = append(sel.locs, e.l)
+		below = e.version
+	}
+	var ok bool
+	if below == eventstore.End {
+		ok = it.Last()
+	} else {
+		ok = it.SeekLT(appendStreamKey(nil, stream, below))
+	}
+	for ; ok && !sel.full(); ok = it.Prev() {
+		l, err := s.entryLoc(it)
+		if err != nil {
+			return err
+		}
+		if l.pos > sel.head {
+			continue
+		}
+		sel.locs = append(sel.locs, l)
+	}
+	return it.Error()
 }
 
 // entryLoc decodes the stream or ID entry under it.

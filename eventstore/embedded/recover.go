@@ -113,7 +113,7 @@ func (s *Store) replay(t *tip) (int, error) {
 			break
 		}
 		frameOff := t.end
-		err = frameRecords(f[frameHeaderSize:], h.count, func(i int, rec []byte, at int) error {
+		err = frameRecords(frameBody(f), h.count, func(i int, rec []byte, at int) error {
 			var r record
 			if err := decodeRecord(rec, &r); err != nil {
 				return corruptAt(h.first+uint64(i), err)
@@ -162,10 +162,10 @@ func (s *Store) readWholeFrame(off, segEnd int64, buf []byte) ([]byte, bool, err
 		return buf, false, err
 	}
 	h, ok := parseFrameHeader(buf)
-	if !ok || off+frameHeaderSize+int64(h.body) > segEnd {
+	if !ok || off+int64(frameLen(h)) > segEnd {
 		return buf, false, nil
 	}
-	buf = append(buf, make([]byte, h.body)...)
+	buf = append(buf, make([]byte, frameLen(h)-frameHeaderSize)...)
 	if err := s.log.readAt(buf[frameHeaderSize:], off+frameHeaderSize); err != nil {
 		return buf, false, err
 	}

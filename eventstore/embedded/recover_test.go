@@ -302,15 +302,15 @@ func TestOpenDoesNotResurrectAFrameBehindATornOne(t *testing.T) {
 // file's size before and after it, found from the events' sizes.
 func frameLength(t *testing.T, fs vfs.FS, path string, all []eventstore.RecordedEvent) int64 {
 	t.Helper()
-	// A frame is a 24-byte header, a one-byte record length and the
-	// record: version byte, two length-prefixed names, version, ID,
+	// A frame is a 24-byte header, a one-byte record length, the record
+	// and a 4-byte trailer: the record is a version byte, two length-prefixed names, version, ID,
 	// recorded-at, hash, index, count, length-prefixed metadata, data.
 	e := all[len(all)-1]
 	rec := 1 + 1 + len(e.Stream) + 1 + len(e.Type) + 8 + 16 + 8 + 32 + 1 + 1 + 1 + len(e.Metadata) + len(e.Data)
 	if rec >= 128 {
 		rec++ // the record's length takes two bytes
 	}
-	return int64(24 + 1 + rec)
+	return int64(24 + 1 + rec + 4)
 }
 
 // flipByte inverts the byte at off in the file at path.

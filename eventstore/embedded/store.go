@@ -23,7 +23,7 @@ var ErrLocked = errors.New("embedded: directory is locked by another store")
 // Defaults for the tuning knobs; the package comment ("Tuning") says how
 // they were chosen.
 const (
-	DefaultMemTableSize   = 32 << 20
+	DefaultMemTableSize   = 8 << 20
 	DefaultBlockCacheSize = 256 << 20
 	DefaultMaxGroupSize   = 1024
 	DefaultHeadCacheSize  = 1 << 18
@@ -96,6 +96,10 @@ type Store struct {
 
 	// ids filters event IDs before the ID index is read (see idFilter).
 	ids *idFilter
+	// pending is the index's part not yet in pebble; sealBytes is the size
+	// at which the indexer hands it to the flusher.
+	pending   *pending
+	sealBytes int
 
 	// head is the last acknowledged position: every event at or before it
 	// is durable, and readers never look past it (invariant 6). end is the
@@ -190,11 +194,15 @@ func open(dir string, opts Options, lock io.Closer) (*Store, error) {
 		log:     log,
 		lock:    lock,
 		logger:  opts.Logger,
-		notify:  make(chan struct{}),
-		queue:   newAppendQueue(),
-		closing: make(chan struct{}),
-		closed:  make(chan struct{}),
-		wdone:   make(chan struct{}),
+		pending: newPending(),
+		// Half the memtable: the size past which pebble takes a batch
+		// as a table of its own (see flushLoop).
+		sealBytes: int(opts.MemTableSize / 2),
+		notify:    make(chan struct{}),
+		queue:     newAppendQueue(),
+		closing:   make(chan struct{}),
+		closed:    make(chan struct{}),
+		wdone:     make(chan struct{}),
 	}
 	s.appliedCond = sync.NewCond(&s.appliedMu)
 	t, err := s.recover()
@@ -232,9 +240,9 @@ func (s *Store) Head(ctx context.Context) (uint64, error) {
 	return s.head.Load(), nil
 }
 
-// Close stops accepting appends, lets the queued ones complete, ends every
-// subscription, flushes the index so that the next Open has nothing to
-// replay, and closes the files.
+// Close stops accepting appends, lets the queued ones complete and their
+// pending index entries reach pebble, ends every subscription, flushes the
+// index so that the next Open has nothing to replay, and closes the files.
 func (s *Store) Close() error {
 	s.closeOnce.Do(func() {
 		close(s.closing)

@@ -1,9 +1,9 @@
 package embedded
 
 import (
+	"runtime"
 	"time"
 
-	"github.com/cockroachdb/pebble/v2"
 	"github.com/google/uuid"
 
 	"github.com/caseledger/caseledger/eventstore"
@@ -24,21 +24,19 @@ type writer struct {
 	key      []byte
 	val      []byte
 	frame    []byte
-	ents     indexEntries // the group's stream and frame entries
-	idEnts   indexEntries // the group's ID entries and tip
+	idx      *groupIndex // the index entries of the group being prepared
 }
 
-// group is one group commit: one frame in the log, one batch of the index.
+// group is one group commit: one frame in the log, and its index entries.
 type group struct {
 	reqs  []*appendReq
-	batch *pebble.Batch // stream and frame entries; nil when the group recorded nothing
-	ids   *pebble.Batch // ID entries and the tip, set with batch
-	gen   uint64        // the writer's generation of batch
-	first uint64        // the first position recorded, when batch is set
-	last  uint64        // the last position recorded, when batch is set
-	seg   *segment      // the segment the frame was written to
-	end   int64         // the log offset just past the frame
-	err   error         // the group failed as a whole
+	idx   *groupIndex // nil when the group recorded nothing
+	gen   uint64      // the writer's generation of the group
+	first uint64      // the first position recorded, when idx is set
+	last  uint64      // the last position recorded, when idx is set
+	seg   *segment    // the segment the frame was written to
+	end   int64       // the log offset just past the frame
+	err   error       // the group failed as a whole
 }
 
 func newWriter(s *Store, t tip) *writer {
@@ -83,6 +81,7 @@ func (w *writer) run() {
 		}
 		for {
 			slots <- struct{}{}
+			w.letAppendersQueue()
 			reqs := w.s.queue.take(make([]*appendReq, 0, 64), w.s.opts.MaxGroupSize)
 			if len(reqs) == 0 {
 				<-slots
@@ -99,8 +98,28 @@ func (w *writer) run() {
 	}
 }
 
-// prepareGroup prepares every append of g into one frame and one index
-// batch. Appends are prepared in order, each seeing the heads and IDs left
+// letAppendersQueue yields while the queue grows, a few times at most.
+// Appenders just acknowledged are runnable but not yet queued again; the
+// writer, woken by the first of them, would run before the rest and commit
+// it alone, the rest waiting for a second fsync. Yielding lets them queue,
+// so that they commit together; with one appender it costs one yield.
+func (w *writer) letAppendersQueue() {
+	n := w.s.queue.len()
+	for range 2 {
+		runtime.Gosched()
+		m := w.s.queue.len()
+		if m == n {
+			return
+		}
+		n = m
+	}
+}
+
+// waitApplied waits until every group the writer prepared is applied.
+func (w *writer) waitApplied() error { return w.s.waitApplied(w.gen) }
+
+// prepareGroup prepares every append of g into one frame and its index
+// entries. Appends are prepared in order, each seeing the heads and IDs left
 // by the ones before it, so two appends to one stream in one group see each
 // other; an append that fails leaves nothing in the frame and no trace in
 // the caches.
@@ -112,7 +131,7 @@ func (w *writer) prepareGroup(g *group) {
 	if w.heads.full() {
 		// Invariant 7: a head dropped from the cache is reloaded from
 		// disk, so every group that wrote it must be applied first.
-		if err := w.s.waitApplied(w.gen); err != nil {
+		if err := w.waitApplied(); err != nil {
 			g.err = err
 			return
 		}
@@ -124,44 +143,26 @@ func (w *writer) prepareGroup(g *group) {
 	at := time.Unix(0, w.s.opts.Clock().UnixNano()).UTC()
 	first := w.next
 	w.frame = startFrame(w.frame[:0])
-	w.ents.reset()
-	w.idEnts.reset()
+	w.idx = &groupIndex{}
 	for _, r := range g.reqs {
 		r.res, r.err = w.prepare(r, at)
 	}
 	if w.next == first {
 		return
 	}
-	finishFrame(w.frame, uint32(w.next-first), first)
+	w.frame = finishFrame(w.frame, uint32(w.next-first), first)
 	g.end = w.end + int64(len(w.frame))
-	// Invariant 2: the frame's place for scans goes with the stream
-	// entries; the tip it reaches goes with the ID entries, which are
-	// applied last.
-	w.ents.add(appendFrameKey, first, func(v []byte) []byte {
-		return appendSpan(v, span{off: w.end, n: uint32(len(w.frame))})
-	})
-	w.idEnts.addKey(tipKey, appendTip(w.val[:0], tip{pos: w.next - 1, end: g.end}))
-	b, err := w.ents.batch(w.s.db)
-	if err == nil {
-		if g.ids, err = w.idEnts.batch(w.s.db); err != nil {
-			b.Close()
-		}
-	}
-	if err != nil {
-		// The caches are ahead of the index: nothing of the group may be
-		// committed, nor anything after.
-		g.err = w.s.fail(err)
-		return
-	}
+	w.idx.frame = frameEntry{first: first, sp: span{off: w.end, n: uint32(len(w.frame))}}
+	w.idx.tip = tip{pos: w.next - 1, end: g.end}
 	w.gen++
 	w.recent.add(w.gen, w.groupIDs)
-	g.batch, g.gen, g.first, g.last = b, w.gen, first, w.next-1
+	g.idx, g.gen, g.first, g.last = w.idx, w.gen, first, w.next-1
 }
 
 // writeFrame writes g's frame at the end of the log, in a new segment if
 // the last one is full. The write is not synced: the syncer does that.
 func (w *writer) writeFrame(g *group) {
-	if g.batch == nil {
+	if g.idx == nil {
 		return
 	}
 	if f := w.s.failure.Load(); f != nil {
@@ -230,10 +231,8 @@ func (w *writer) prepare(r *appendReq, at time.Time) (eventstore.AppendResult, e
 		var at int
 		w.frame, at = appendFrameRecord(w.frame, w.val)
 		l := loc{pos: e.Position, off: w.end + int64(at), n: uint32(len(w.val))}
-		w.key = appendStreamKey(w.key[:0], r.stream, version)
-		w.ents.addKey(w.key, appendLoc(w.val[:0], l))
-		w.key = appendIDKey(w.key[:0], d.ID)
-		w.idEnts.addKey(w.key, appendLoc(w.val[:0], l))
+		w.idx.streams = append(w.idx.streams, streamEntry{stream: r.stream, version: version, l: l})
+		w.idx.ids = append(w.idx.ids, idEntry{id: d.ID, l: l})
 		w.groupIDs[d.ID] = pendingEvent{req: r, index: i, position: e.Position, version: version}
 		// Invariant 9: the filter knows the ID before its batch is applied.
 		w.s.ids.add(d.ID)

@@ -1,0 +1,179 @@
+package embedded
+
+import (
+	"slices"
+	"sync"
+
+	"github.com/cockroachdb/pebble/v2"
+	"github.com/google/uuid"
+)
+
+// groupIndex is what one group adds to the index.
+type groupIndex struct {
+	streams []streamEntry
+	ids     []idEntry
+	frame   frameEntry
+	tip     tip
+}
+
+type streamEntry struct {
+	stream  string
+	version uint64
+	l       loc
+}
+
+type idEntry struct {
+	id uuid.UUID
+	l  loc
+}
+
+type frameEntry struct {
+	first uint64
+	sp    span
+}
+
+// pendingIndex holds index entries of durable groups that are not in pebble
+// yet (see "Index" in the package comment). Once sealed it is never changed.
+type pendingIndex struct {
+	streams map[string][]streamEntry // each stream's entries, in version order
+	ids     map[uuid.UUID]loc
+	frames  []frameEntry // in position order
+	tip     tip
+	bytes   int // the keys' and values' bytes, to seal at a size
+}
+
+func newPendingIndex() *pendingIndex {
+	return &pendingIndex{streams: make(map[string][]streamEntry), ids: make(map[uuid.UUID]loc)}
+}
+
+func (p *pendingIndex) add(gi *groupIndex) {
+	for _, e := range gi.streams {
+		p.streams[e.stream] = append(p.streams[e.stream], e)
+		p.bytes += 1 + len(e.stream) + 1 + 8 + locSize
+	}
+	for _, e := range gi.ids {
+		p.ids[e.id] = e.l
+		p.bytes += 1 + 16 + locSize
+	}
+	p.frames = append(p.frames, gi.frame)
+	p.tip = gi.tip
+	p.bytes += 9 + 12
+}
+
+// batch writes p into a new batch of db: every entry, then the tip.
+func (p *pendingIndex) batch(db *pebble.DB) (*pebble.Batch, error) {
+	b := db.NewBatch()
+	key := make([]byte, 0, 64)
+	val := make([]byte, 0, locSize)
+	set := func() error { return b.Set(key, val, nil) }
+	for stream, ents := range p.streams {
+		for _, e := range ents {
+			key, val = appendStreamKey(key[:0], stream, e.version), appendLoc(val[:0], e.l)
+			if err := set(); err != nil {
+				b.Close()
+				return nil, err
+			}
+		}
+	}
+	for id, l := range p.ids {
+		key, val = appendIDKey(key[:0], id), appendLoc(val[:0], l)
+		if err := set(); err != nil {
+			b.Close()
+			return nil, err
+		}
+	}
+	for _, f := range p.frames {
+		key, val = appendFrameKey(key[:0], f.first), appendSpan(val[:0], f.sp)
+		if err := set(); err != nil {
+			b.Close()
+			return nil, err
+		}
+	}
+	if err := b.Set(tipKey, appendTip(val[:0], p.tip), nil); err != nil {
+		b.Close()
+		return nil, err
+	}
+	return b, nil
+}
+
+// pending is the index's part in memory: the active pendingIndex the
+// indexer adds to, and the sealed one the flusher is writing to pebble.
+// Readers look here first and in pebble second: an entry leaves sealed
+// only once it is in pebble, so a reader that found sealed gone finds the
+// entry in pebble (invariant 11).
+type pending struct {
+	mu      sync.RWMutex
+	active  *pendingIndex
+	sealed  *pendingIndex
+	flushed *sync.Cond // signalled, under mu, when sealed is written
+}
+
+func newPending() *pending {
+	p := &pending{active: newPendingIndex()}
+	p.flushed = sync.NewCond(&p.mu)
+	return p
+}
+
+// stream returns the stream's pending entries, in version order.
+func (p *pending) stream(stream string) []streamEntry {
+	p.mu.RLock()
+	defer p.mu.RUnlock()
+	var out []streamEntry
+	if p.sealed != nil {
+		out = append(out, p.sealed.streams[stream]...)
+	}
+	return append(out, p.active.streams[stream]...)
+}
+
+// last returns the stream's last pending entry, if it has one.
+func (p *pending) last(stream string) (streamEntry, bool) {
+	p.mu.RLock()
+	defer p.mu.RUnlock()
+	if ents := p.active.streams[stream]; len(ents) > 0 {
+		return ents[len(ents)-1], true
+	}
+	if p.sealed != nil {
+		if ents := p.sealed.streams[stream]; len(ents) > 0 {
+			return ents[len(ents)-1], true
+		}
+	}
+	return streamEntry{}, false
+}
+
+func (p *pending) id(id uuid.UUID) (loc, bool) {
+	p.mu.RLock()
+	defer p.mu.RUnlock()
+	if l, ok := p.active.ids[id]; ok {
+		return l, true
+	}
+	if p.sealed != nil {
+		l, ok := p.sealed.ids[id]
+		return l, ok
+	}
+	return loc{}, false
+}
+
+// frame returns the pending frame holding pos, if pos is in one.
+func (p *pending) frame(pos uint64) (frameEntry, bool) {
+	p.mu.RLock()
+	defer p.mu.RUnlock()
+	for _, pi := range []*pendingIndex{p.active, p.sealed} {
+		if pi == nil || len(pi.frames) == 0 || pi.frames[0].first > pos {
+			continue
+		}
+		i, found := slices.BinarySearchFunc(pi.frames, pos, func(f frameEntry, pos uint64) int {
+			switch {
+			case f.first < pos:
+				return -1
+			case f.first > pos:
+				return 1
+			}
+			return 0
+		})
+		if !found {
+			i--
+		}
+		return pi.frames[i], true
+	}
+	return frameEntry{}, false
+}
