@@ -196,9 +196,10 @@
 // while the queue still grows: appenders that one acknowledgement woke
 // come back together, and the writer, woken by the first of them, would
 // otherwise commit it alone and leave the rest for another fsync. With 128
-// appenders, one, two and three slots measured within noise of each other
-// once the writer yields; without the yield, groups alternated between a
-// few appends and the rest, and throughput was 15 to 25 % lower.
+// appenders, one and two slots measured within noise of each other once
+// the writer yields (two slightly ahead); without the yield, groups
+// alternated between a few appends and the rest, and throughput was 10 to
+// 30 % lower.
 //
 // If a write, a sync or an index update fails, the store keeps serving reads
 // of what was acknowledged but fails every later append: the writer's

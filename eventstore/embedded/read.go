@@ -170,10 +170,17 @@ const maxCoalesce = 64 << 10
 // or of appends in one group) are read with one call.
 func (s *Store) readEvents(stream string, locs []loc) ([]eventstore.RecordedEvent, error) {
 	events := make([]eventstore.RecordedEvent, len(locs))
+	// One chunk for all the events: their records' sizes bound what their
+	// data and metadata need.
+	total := 0
+	for _, l := range locs {
+		total += int(l.n)
+	}
 	var (
-		n   = names{stream: stream}
-		rec record
-		buf []byte
+		n     = names{stream: stream}
+		rec   record
+		buf   []byte
+		arena = byteArena{size: total}
 	)
 	for i := 0; i < len(locs); {
 		// A run of records each starting within a few bytes (a length
@@ -213,7 +220,7 @@ func (s *Store) readEvents(stream string, locs []loc) ([]eventstore.RecordedEven
 					invariant(v == prev+1 || v+1 == prev, "%s: version %d next to %d", stream, v, prev)
 				}
 			}
-			rec.materialize(l.pos, &events[k], &n)
+			rec.materialize(l.pos, &events[k], &n, &arena)
 		}
 		i = j
 	}
@@ -278,6 +285,7 @@ func (s *Store) scan(ctx context.Context, from uint64, dir eventstore.Direction,
 		rec      record
 		n        names
 		examined int
+		arena    = byteArena{size: arenaChunk}
 	)
 	if f.IsZero() && limit > 0 {
 		// Every record examined is kept: size the result once.
@@ -314,7 +322,7 @@ func (s *Store) scan(ctx context.Context, from uint64, dir eventstore.Direction,
 			return nil, 0, corruptAt(last, err)
 		}
 		events = append(events, eventstore.RecordedEvent{})
-		rec.materialize(last, &events[len(events)-1], &n)
+		rec.materialize(last, &events[len(events)-1], &n, &arena)
 		if (limit > 0 && len(events) >= limit) || (maxScan > 0 && examined >= maxScan) {
 			break
 		}
