@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 
 	main "github.com/caseledger/caseledger/cmd/loadgen"
@@ -47,6 +48,42 @@ func requests(tb testing.TB, out string, phase string) int {
 	}
 	n, _ := strconv.Atoi(m[1])
 	return n
+}
+
+// generated is one store generated for the tests that only reuse a store
+// (generating one is most of a tiny run under -race); mustStore copies it.
+var generated struct {
+	once sync.Once
+	dir  string
+	err  error
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if generated.dir != "" {
+		os.RemoveAll(generated.dir)
+	}
+	os.Exit(code)
+}
+
+// mustStore returns a fresh data directory holding a copy of the tests'
+// generated 300-case store and its case list.
+func mustStore(t *testing.T) string {
+	t.Helper()
+	generated.once.Do(func() {
+		if generated.dir, generated.err = os.MkdirTemp("", "loadgen-test-store"); generated.err != nil {
+			return
+		}
+		_, _, generated.err = run(t, tiny(generated.dir, "-phases", "status", "-duration", "100ms", "-warmup", "0s", "-views=false")...)
+	})
+	if generated.err != nil {
+		t.Fatalf("generating the tests' store: %v", generated.err)
+	}
+	data := filepath.Join(t.TempDir(), "data")
+	if err := os.CopyFS(data, os.DirFS(generated.dir)); err != nil {
+		t.Fatal(err)
+	}
+	return data
 }
 
 func TestRunGeneratesAStoreAndLoadsItWithoutErrors(t *testing.T) {
@@ -99,10 +136,7 @@ func TestRunGeneratesAStoreAndLoadsItWithoutErrors(t *testing.T) {
 }
 
 func TestReuseListsTheCasesByScanningWhenTheListIsMissingOrStale(t *testing.T) {
-	data := t.TempDir()
-	if _, _, err := run(t, tiny(data, "-phases", "status", "-duration", "100ms", "-warmup", "0s", "-views=false")...); err != nil {
-		t.Fatalf("preparing a store: %v", err)
-	}
+	data := mustStore(t)
 	list := filepath.Join(data, "cases.tsv")
 	written, err := os.ReadFile(list)
 	if err != nil {
@@ -145,8 +179,7 @@ func TestReuseListsTheCasesByScanningWhenTheListIsMissingOrStale(t *testing.T) {
 }
 
 func TestAnOpenLoopSendsNoMoreThanItsRate(t *testing.T) {
-	data := t.TempDir()
-	out, stderr, err := run(t, tiny(data, "-status-rate", "200", "-command-rate", "100", "-views=false")...)
+	out, stderr, err := run(t, tiny(mustStore(t), "-reuse", "-status-rate", "200", "-command-rate", "100", "-views=false")...)
 	if err != nil {
 		t.Fatalf("run: %v\n%s%s", err, out, stderr)
 	}
@@ -167,10 +200,7 @@ func TestAnOpenLoopSendsNoMoreThanItsRate(t *testing.T) {
 }
 
 func TestRunRefusesWhatItCannotMeasure(t *testing.T) {
-	full := t.TempDir()
-	if _, _, err := run(t, tiny(full, "-phases", "status", "-duration", "100ms", "-warmup", "0s")...); err != nil {
-		t.Fatalf("preparing a store: %v", err)
-	}
+	full := mustStore(t)
 	tests := []struct {
 		name string
 		args []string
