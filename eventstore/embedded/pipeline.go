@@ -18,26 +18,31 @@ const (
 	recentGenerations = 256
 )
 
-// syncLoop makes each group's frame durable, in commit order, and hands the
-// group to the indexer. One fsync covers every frame written before it
-// started, so a group whose frame an earlier fsync covered needs none.
-func (s *Store) syncLoop(syncs <-chan *group, indexes chan<- *group) {
+// syncLoop makes each unit's frames durable, in commit order, and hands
+// its groups to the indexer. One fsync covers every frame written before it
+// started, so a unit needs one, and a group an earlier fsync covered none.
+func (s *Store) syncLoop(syncs <-chan []*group, indexes chan<- *group) {
 	defer close(indexes)
 	var synced int64 // the log offset up to which everything is durable
-	for g := range syncs {
-		if g.err == nil && g.idx != nil && g.end > synced {
+	for unit := range syncs {
+		for _, g := range unit {
+			if g.err != nil || g.idx == nil || g.end <= synced {
+				continue
+			}
 			if f := s.failure.Load(); f != nil {
 				g.err = *f
-			} else {
-				upto := g.seg.written.Load()
-				if err := g.seg.f.SyncData(); err != nil {
-					g.err = s.fail(err)
-				} else {
-					synced = upto
-				}
+				continue
 			}
+			upto := g.seg.written.Load()
+			if err := g.seg.f.SyncData(); err != nil {
+				g.err = s.fail(err)
+				continue
+			}
+			synced = upto
 		}
-		indexes <- g
+		for _, g := range unit {
+			indexes <- g
+		}
 	}
 }
 
@@ -82,8 +87,10 @@ func (s *Store) indexLoop(indexes <-chan *group, slots <-chan struct{}, done cha
 			s.setApplied(g.gen)
 		}
 		// Free the slot before waking the appenders, so that the writer
-		// gathers the next group while they wake.
-		<-slots
+		// gathers the next unit while they wake.
+		if g.lastOfUnit {
+			<-slots
+		}
 		if err != nil && broken == nil {
 			broken = err
 		}

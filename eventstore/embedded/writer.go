@@ -25,6 +25,9 @@ type writer struct {
 	val      []byte
 	frame    []byte
 	idx      *groupIndex // the index entries of the group being prepared
+	unit     []*group    // the groups prepared since the last fsync was asked for
+	slots    chan struct{}
+	syncs    chan []*group
 }
 
 // group is one group commit: one frame in the log, and its index entries.
@@ -37,6 +40,9 @@ type group struct {
 	seg   *segment    // the segment the frame was written to
 	end   int64       // the log offset just past the frame
 	err   error       // the group failed as a whole
+	// lastOfUnit marks the last group of a unit: the indexer frees the
+	// unit's slot after it.
+	lastOfUnit bool
 }
 
 func newWriter(s *Store, t tip) *writer {
@@ -57,17 +63,17 @@ func newWriter(s *Store, t tip) *writer {
 // still queued and returns, so no append is stranded in it.
 func (w *writer) run() {
 	depth := pipelineDepth
-	// slots bounds the groups in flight. The writer takes a slot before it
-	// gathers a group, so appends that arrive while the disk syncs join the
-	// next group rather than queue behind a group gathered too early.
-	slots := make(chan struct{}, depth)
-	syncs := make(chan *group, depth)
+	// slots bounds the units in flight. The writer takes a slot before it
+	// gathers a unit, so appends that arrive while the disk syncs join the
+	// next unit rather than queue behind a unit gathered too early.
+	w.slots = make(chan struct{}, depth)
+	w.syncs = make(chan []*group, depth)
 	indexes := make(chan *group, depth)
 	indexerDone := make(chan struct{})
-	go w.s.syncLoop(syncs, indexes)
-	go w.s.indexLoop(indexes, slots, indexerDone)
+	go w.s.syncLoop(w.syncs, indexes)
+	go w.s.indexLoop(indexes, w.slots, indexerDone)
 	defer func() {
-		close(syncs)
+		close(w.syncs)
 		<-indexerDone
 		close(w.s.wdone)
 	}()
@@ -80,22 +86,48 @@ func (w *writer) run() {
 			closing = true
 		}
 		for {
-			slots <- struct{}{}
-			w.letAppendersQueue()
-			reqs := w.s.queue.take(make([]*appendReq, 0, 64), w.s.opts.MaxGroupSize)
-			if len(reqs) == 0 {
-				<-slots
+			w.slots <- struct{}{}
+			if !w.gatherUnit() {
+				<-w.slots
 				break
 			}
-			g := &group{reqs: reqs}
-			w.prepareGroup(g)
-			w.writeFrame(g)
-			syncs <- g
+			w.sendUnit()
 		}
 		if closing {
 			return
 		}
 	}
+}
+
+// gatherUnit prepares and writes groups into the current unit while appends
+// keep arriving, and reports whether it holds any. The unit goes to the
+// syncer whole, for one fsync: the appenders that one acknowledgement woke
+// come back over a while, and the writer prepares those already queued
+// while the others are still on their way.
+func (w *writer) gatherUnit() bool {
+	for {
+		w.letAppendersQueue()
+		reqs := w.s.queue.take(make([]*appendReq, 0, 64), w.s.opts.MaxGroupSize)
+		if len(reqs) == 0 {
+			return len(w.unit) > 0
+		}
+		g := &group{reqs: reqs}
+		w.prepareGroup(g)
+		w.writeFrame(g)
+		w.unit = append(w.unit, g)
+		if w.s.queue.len() == 0 {
+			return true
+		}
+	}
+}
+
+// sendUnit hands the current unit to the syncer; it holds a slot, which the
+// indexer frees after the unit's last group.
+func (w *writer) sendUnit() {
+	unit := w.unit
+	w.unit = nil
+	unit[len(unit)-1].lastOfUnit = true
+	w.syncs <- unit
 }
 
 // letAppendersQueue yields while the queue grows, a few times at most.
@@ -115,8 +147,16 @@ func (w *writer) letAppendersQueue() {
 	}
 }
 
-// waitApplied waits until every group the writer prepared is applied.
-func (w *writer) waitApplied() error { return w.s.waitApplied(w.gen) }
+// waitApplied waits until every group the writer prepared is applied. Groups
+// of the unit being gathered are sent on first, or the wait would never end;
+// the rest of the unit then needs a slot of its own.
+func (w *writer) waitApplied() error {
+	if len(w.unit) > 0 {
+		w.sendUnit()
+		w.slots <- struct{}{}
+	}
+	return w.s.waitApplied(w.gen)
+}
 
 // prepareGroup prepares every append of g into one frame and its index
 // entries. Appends are prepared in order, each seeing the heads and IDs left
