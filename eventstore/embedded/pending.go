@@ -96,16 +96,23 @@ func (p *pendingIndex) batch(db *pebble.DB) (*pebble.Batch, error) {
 	return b, nil
 }
 
+// maxSealed bounds the sealed pending indexes waiting for the flusher. A
+// pebble write stall (compactions behind, on a machine whose cores are
+// busy) blocks the flusher; the commit path keeps going until this many
+// are waiting, some hundreds of megabytes of maps with the default
+// memtable, and only then waits.
+const maxSealed = 8
+
 // pending is the index's part in memory: the active pendingIndex the
-// indexer adds to, and the sealed one the flusher is writing to pebble.
-// Readers look here first and in pebble second: an entry leaves sealed
-// only once it is in pebble, so a reader that found sealed gone finds the
-// entry in pebble (invariant 11).
+// indexer adds to, and the sealed ones, oldest first, the flusher writes to
+// pebble in order. Readers look here first and in pebble second: a sealed
+// index is dropped only once it is in pebble, so a reader that no longer
+// finds it here finds its entries in pebble (invariant 11).
 type pending struct {
 	mu      sync.RWMutex
 	active  *pendingIndex
-	sealed  *pendingIndex
-	flushed *sync.Cond // signalled, under mu, when sealed is written
+	sealed  []*pendingIndex
+	flushed *sync.Cond // signalled, under mu, when a sealed index is written
 }
 
 func newPending() *pending {
@@ -119,8 +126,8 @@ func (p *pending) stream(stream string) []streamEntry {
 	p.mu.RLock()
 	defer p.mu.RUnlock()
 	var out []streamEntry
-	if p.sealed != nil {
-		out = append(out, p.sealed.streams[stream]...)
+	for _, pi := range p.sealed {
+		out = append(out, pi.streams[stream]...)
 	}
 	return append(out, p.active.streams[stream]...)
 }
@@ -132,8 +139,8 @@ func (p *pending) last(stream string) (streamEntry, bool) {
 	if ents := p.active.streams[stream]; len(ents) > 0 {
 		return ents[len(ents)-1], true
 	}
-	if p.sealed != nil {
-		if ents := p.sealed.streams[stream]; len(ents) > 0 {
+	for i := len(p.sealed) - 1; i >= 0; i-- {
+		if ents := p.sealed[i].streams[stream]; len(ents) > 0 {
 			return ents[len(ents)-1], true
 		}
 	}
@@ -146,9 +153,10 @@ func (p *pending) id(id uuid.UUID) (loc, bool) {
 	if l, ok := p.active.ids[id]; ok {
 		return l, true
 	}
-	if p.sealed != nil {
-		l, ok := p.sealed.ids[id]
-		return l, ok
+	for _, pi := range p.sealed {
+		if l, ok := pi.ids[id]; ok {
+			return l, true
+		}
 	}
 	return loc{}, false
 }
@@ -157,8 +165,14 @@ func (p *pending) id(id uuid.UUID) (loc, bool) {
 func (p *pending) frame(pos uint64) (frameEntry, bool) {
 	p.mu.RLock()
 	defer p.mu.RUnlock()
-	for _, pi := range []*pendingIndex{p.active, p.sealed} {
-		if pi == nil || len(pi.frames) == 0 || pi.frames[0].first > pos {
+	// Newest first: the first index whose frames start at or before pos
+	// holds it.
+	for i := len(p.sealed); i >= 0; i-- {
+		pi := p.active
+		if i < len(p.sealed) {
+			pi = p.sealed[i]
+		}
+		if len(pi.frames) == 0 || pi.frames[0].first > pos {
 			continue
 		}
 		i, found := slices.BinarySearchFunc(pi.frames, pos, func(f frameEntry, pos uint64) int {

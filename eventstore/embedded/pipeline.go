@@ -56,7 +56,7 @@ func (s *Store) syncLoop(syncs <-chan []*group, indexes chan<- *group) {
 // the flusher; on the way out what is left is flushed too.
 func (s *Store) indexLoop(indexes <-chan *group, slots <-chan struct{}, done chan<- struct{}) {
 	defer close(done)
-	seals := make(chan *pendingIndex)
+	seals := make(chan *pendingIndex, maxSealed)
 	flusherDone := make(chan struct{})
 	go s.flushLoop(seals, flusherDone)
 	defer func() {
@@ -117,48 +117,51 @@ func (s *Store) indexLoop(indexes <-chan *group, slots <-chan struct{}, done cha
 }
 
 // seal hands the active pending index to the flusher and starts a new one.
-// It waits while the flusher still writes the one sealed before, which
-// bounds the entries held in memory to two pending indexes.
+// It waits only while maxSealed indexes are already waiting for the
+// flusher.
 func (s *Store) seal(seals chan<- *pendingIndex) {
 	s.pending.mu.Lock()
-	for s.pending.sealed != nil && s.failure.Load() == nil {
+	for len(s.pending.sealed) >= maxSealed && s.failure.Load() == nil {
 		s.pending.flushed.Wait()
 	}
-	if s.pending.sealed != nil {
+	if s.failure.Load() != nil {
 		// The flusher failed: everything stays pending, readable.
 		s.pending.mu.Unlock()
 		return
 	}
 	p := s.pending.active
-	s.pending.sealed, s.pending.active = p, newPendingIndex()
+	s.pending.sealed = append(s.pending.sealed, p)
+	s.pending.active = newPendingIndex()
 	s.pending.mu.Unlock()
 	seals <- p
 }
 
-// flushLoop writes each sealed pending index into pebble as one batch, then
-// forgets it: readers that no longer find it in memory find it in pebble.
-// The batch is large enough that pebble sorts it and flushes it to a table
-// as it is instead of inserting every entry into its memtable (see
-// "Index" in the package comment).
+// flushLoop writes each sealed pending index into pebble as one batch, in
+// order, then forgets it: readers that no longer find it in memory find it
+// in pebble. The batch is large enough that pebble sorts it and flushes it
+// to a table as it is instead of inserting every entry into its memtable
+// (see "Index" in the package comment).
 func (s *Store) flushLoop(seals <-chan *pendingIndex, done chan<- struct{}) {
 	defer close(done)
 	for p := range seals {
+		if s.failure.Load() != nil {
+			continue // keep it pending; Open indexes it again
+		}
 		b, err := p.batch(s.db)
 		if err == nil {
 			err = s.db.Apply(b, pebble.NoSync)
 			b.Close()
 		}
+		s.pending.mu.Lock()
 		if err != nil {
 			// The entries stay pending, so reads still find them; the
 			// store takes no more appends, and Open indexes them again.
 			s.fail(err)
-			s.pending.mu.Lock()
-			s.pending.flushed.Broadcast()
-			s.pending.mu.Unlock()
-			continue
+		} else {
+			invariant(s.pending.sealed[0] == p, "the flusher wrote a pending index out of order")
+			s.pending.sealed[0] = nil
+			s.pending.sealed = s.pending.sealed[1:]
 		}
-		s.pending.mu.Lock()
-		s.pending.sealed = nil
 		s.pending.flushed.Broadcast()
 		s.pending.mu.Unlock()
 	}
