@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/caseledger/caseledger/cmd/loadgen/latency"
@@ -178,14 +179,16 @@ func (b *bench) prime(ctx context.Context, workers []*worker) error {
 		wg       sync.WaitGroup
 		errOnce  sync.Once
 		firstErr error
+		failed   atomic.Bool // the others stop at the first failure
 	)
 	for _, w := range workers {
 		wg.Go(func() {
-			for i := w.n; i < len(b.cases) && ctx.Err() == nil; i += len(workers) {
+			for i := w.n; i < len(b.cases) && ctx.Err() == nil && !failed.Load(); i += len(workers) {
 				req := request{method: http.MethodGet, path: b.statusPaths[i], token: b.caseTokens[i]}
 				status, body, err := w.conn.do(req)
 				if err != nil || status != http.StatusOK {
 					errOnce.Do(func() { firstErr = fmt.Errorf("priming: %s", describe(req, status, body, err)) })
+					failed.Store(true)
 					return
 				}
 			}
