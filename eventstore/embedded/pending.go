@@ -42,8 +42,14 @@ type pendingIndex struct {
 	bytes   int // the keys' and values' bytes, to seal at a size
 }
 
-func newPendingIndex() *pendingIndex {
-	return &pendingIndex{streams: make(map[string][]streamEntry), ids: make(map[uuid.UUID]loc)}
+// newPendingIndex sizes its maps for the one it follows, if any: growing
+// them from empty to a sealed index's size rehashes them a dozen times.
+func newPendingIndex(after *pendingIndex) *pendingIndex {
+	var streams, ids int
+	if after != nil {
+		streams, ids = len(after.streams), len(after.ids)
+	}
+	return &pendingIndex{streams: make(map[string][]streamEntry, streams), ids: make(map[uuid.UUID]loc, ids)}
 }
 
 func (p *pendingIndex) add(gi *groupIndex) {
@@ -116,7 +122,7 @@ type pending struct {
 }
 
 func newPending() *pending {
-	p := &pending{active: newPendingIndex()}
+	p := &pending{active: newPendingIndex(nil)}
 	p.flushed = sync.NewCond(&p.mu)
 	return p
 }

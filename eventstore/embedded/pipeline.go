@@ -131,7 +131,7 @@ func (s *Store) seal(seals chan<- *pendingIndex) {
 	}
 	p := s.pending.active
 	s.pending.sealed = append(s.pending.sealed, p)
-	s.pending.active = newPendingIndex()
+	s.pending.active = newPendingIndex(p)
 	s.pending.mu.Unlock()
 	seals <- p
 }
