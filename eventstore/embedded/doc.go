@@ -89,8 +89,7 @@
 // active pending index; sealed ones wait for the flusher in order. Up to 8
 // may wait (maxSealed), so that a pebble write stall (its compactions
 // behind on busy cores) does not stall acknowledgements; only then does
-// the indexer wait. A load test on a busy machine saw appends wait 39 to
-// 65 s behind such a stall when the index was written on the commit path.
+// the indexer wait.
 //
 // # Invariants
 //

@@ -30,12 +30,6 @@ func pebbleOptions(o *Options) *pebble.Options {
 		po.Levels[i].FilterPolicy = bloom.FilterPolicy(10)
 		po.Levels[i].BlockSize = blockSize
 	}
-	// The commit path does not wait for pebble (the pending index and
-	// maxSealed absorb a stall), so pebble need not stop writes early to
-	// protect it: L0 may grow while compactions are behind, which costs
-	// reads of the index some extra seeks, rather than stalling the flusher
-	// after 12 files, pebble's default.
-	po.L0StopWritesThreshold = 1000
 	po.EnsureDefaults()
 	return po
 }
