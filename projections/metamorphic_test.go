@@ -43,7 +43,7 @@ func (summary) Apply(tx *projections.Tx, e *eventstore.RecordedEvent) error {
 		n = &v
 	}
 	*n.(*uint64)++
-	tx.SetObject(typeKey, n, func(v any) ([]byte, error) { return binary.BigEndian.AppendUint64(nil, *v.(*uint64)), nil })
+	tx.SetObject(typeKey, n, func(dst []byte, v any) ([]byte, error) { return binary.BigEndian.AppendUint64(dst, *v.(*uint64)), nil })
 	key := []byte("stream/" + e.Stream)
 	switch e.Type {
 	case "Opened":

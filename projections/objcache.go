@@ -33,14 +33,15 @@ func newObjectCache(max int) *objectCache {
 	return &objectCache{max: max, ll: list.New(), items: map[string]*list.Element{}}
 }
 
-// take removes key's object and returns it.
-func (c *objectCache) take(key string) (object, bool) {
-	el, ok := c.items[key]
+// take removes key's object and returns it. Keys come in as bytes: a map
+// indexed with string(key) allocates no string.
+func (c *objectCache) take(key []byte) (object, bool) {
+	el, ok := c.items[string(key)]
 	if !ok {
 		return object{}, false
 	}
 	c.ll.Remove(el)
-	delete(c.items, key)
+	delete(c.items, string(key))
 	return el.Value.(*cacheEntry).o, true
 }
 
@@ -60,10 +61,10 @@ func (c *objectCache) put(key string, o object) {
 	c.items[key] = c.ll.PushFront(&cacheEntry{key: key, o: o})
 }
 
-func (c *objectCache) remove(key string) {
-	if el, ok := c.items[key]; ok {
+func (c *objectCache) remove(key []byte) {
+	if el, ok := c.items[string(key)]; ok {
 		c.ll.Remove(el)
-		delete(c.items, key)
+		delete(c.items, string(key))
 	}
 }
 

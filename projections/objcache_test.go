@@ -50,7 +50,7 @@ func (tally) Apply(tx *projections.Tx, e *eventstore.RecordedEvent) error {
 		n = &v
 	}
 	*n.(*uint64) += data.Amount
-	tx.SetObject(key, n, func(v any) ([]byte, error) { return binary.BigEndian.AppendUint64(nil, *v.(*uint64)), nil })
+	tx.SetObject(key, n, func(dst []byte, v any) ([]byte, error) { return binary.BigEndian.AppendUint64(dst, *v.(*uint64)), nil })
 	return nil
 }
 

@@ -52,11 +52,19 @@ type Tx struct {
 	objs map[string]*object
 	// cache keeps flushed objects for later batches; nil keeps none.
 	cache *objectCache
+	// enc is where objects are encoded: the batch copies their bytes, so
+	// one buffer serves every object of every batch.
+	enc []byte
 }
+
+// Encoder appends the stored bytes of v to dst and returns the result,
+// which may be a new slice. dst is scratch space the Tx reuses once it has
+// copied the bytes into its batch; an encoder must not keep it.
+type Encoder func(dst []byte, v any) ([]byte, error)
 
 type object struct {
 	v      any
-	encode func(any) ([]byte, error)
+	encode Encoder
 }
 
 // Object returns the value last given to SetObject for key, in this batch
@@ -71,7 +79,7 @@ func (t *Tx) Object(key []byte) (any, bool) {
 	if t.cache == nil {
 		return nil, false
 	}
-	o, ok := t.cache.take(string(key))
+	o, ok := t.cache.take(key)
 	if !ok {
 		return nil, false
 	}
@@ -85,7 +93,7 @@ func (t *Tx) Object(key []byte) (any, bool) {
 // after every change, and do not keep v beyond the Apply that got it: a
 // later batch may be handed the same v by Object, which must equal what
 // decoding the stored bytes would give.
-func (t *Tx) SetObject(key []byte, v any, encode func(any) ([]byte, error)) {
+func (t *Tx) SetObject(key []byte, v any, encode Encoder) {
 	// Most calls set again the object Object just returned: updating it
 	// in place spares a key string per event.
 	if o, ok := t.objs[string(key)]; ok {
@@ -105,7 +113,7 @@ func (t *Tx) setObject(key string, o object) {
 // flush writes every pending object into the batch.
 func (t *Tx) flush() error {
 	for k, o := range t.objs {
-		b, err := o.encode(o.v)
+		b, err := t.encode(o)
 		if err != nil {
 			return fmt.Errorf("projections: encode %q: %w", k, err)
 		}
@@ -127,9 +135,9 @@ func (t *Tx) flushKey(key []byte) error {
 		return nil
 	}
 	delete(t.objs, string(key))
-	b, err := o.encode(o.v)
+	b, err := t.encode(o)
 	if err != nil {
-		return fmt.Errorf("projections: encode %q: %w", key, err)
+		return fmt.Errorf("projections: encode %q: %w", string(key), err)
 	}
 	if err := t.b.Set(t.key(key), b, nil); err != nil {
 		return err
@@ -140,12 +148,21 @@ func (t *Tx) flushKey(key []byte) error {
 	return nil
 }
 
+// encode encodes o into t.enc, valid until the next encode.
+func (t *Tx) encode(o *object) ([]byte, error) {
+	b, err := o.encode(t.enc[:0], o.v)
+	if cap(b) > cap(t.enc) {
+		t.enc = b[:0]
+	}
+	return b, err
+}
+
 // forget drops key's decoded object, pending or cached: its stored bytes are
 // being replaced by other means.
 func (t *Tx) forget(key []byte) {
 	delete(t.objs, string(key))
 	if t.cache != nil {
-		t.cache.remove(string(key))
+		t.cache.remove(key)
 	}
 }
 
@@ -282,4 +299,10 @@ func LoadJSON[T any](tx *Tx, key []byte) (*T, error) {
 }
 
 // EncodeJSON is the encoder SetObject takes for objects LoadJSON loads.
-func EncodeJSON(v any) ([]byte, error) { return json.Marshal(v) }
+func EncodeJSON(dst []byte, v any) ([]byte, error) {
+	b, err := json.Marshal(v)
+	if len(dst) == 0 {
+		return b, err
+	}
+	return append(dst, b...), err
+}

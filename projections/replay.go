@@ -28,7 +28,7 @@ type ReplayOptions struct {
 	// Until stops before the first event recorded after it; zero means no
 	// time bound.
 	Until time.Time
-	// BatchSize is the events committed at a time; 0 means 16k. The log
+	// BatchSize is the events committed at a time; 0 means 32k. The log
 	// is read in pages of at most 1000 events, ahead of the fold.
 	BatchSize int
 	// Progress, if set, is called after every batch.

@@ -19,7 +19,7 @@ type Options struct {
 	// Logger receives failures and switches; nil discards them.
 	Logger *slog.Logger
 	// BatchSize caps the events folded per commit; 0 means 1000 once a
-	// copy has caught up with the head and 16k before. Once caught up, a
+	// copy has caught up with the head and 32k before. Once caught up, a
 	// batch also ends whenever the subscription has nothing more ready, so
 	// live events are committed at once.
 	BatchSize int
@@ -113,8 +113,12 @@ func Open(store eventstore.Store, dir string, opts Options, ps ...Projection) (*
 	return r, nil
 }
 
-// catchUpBatchSize is the default batch size of a copy catching up.
-const catchUpBatchSize = 16 << 10
+// catchUpBatchSize is the default batch size of a copy catching up. 32k
+// rather than 16k: the four read models replaying 1M events allocated 1.5 %
+// less and took 5-24 % less CPU in two back-to-back pairs (fewer rewrites
+// of each case's objects), and the process's peak RSS did not grow
+// (0.91-0.93 GB against 0.95 GB).
+const catchUpBatchSize = 32 << 10
 
 // add opens the copies of p and starts the worker of the one to fold,
 // which waits for a feed.

@@ -31,9 +31,9 @@ var enums = bin.NewEnum(
 	pauseSupplement, "suspended",
 )
 
-func encodeDoc(v any) ([]byte, error) {
+func encodeDoc(dst []byte, v any) ([]byte, error) {
 	d := v.(*Doc)
-	w := &bin.Writer{B: make([]byte, 0, 512)}
+	w := &bin.Writer{B: dst}
 	w.Byte(docFormat)
 	w.Uvarint(uint64(d.Version))
 	w.Str(d.Bundle)

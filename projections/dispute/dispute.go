@@ -86,7 +86,7 @@ type caseDoc struct {
 	Departments map[string]string
 	// Last maps "item/<code>", "step/<code>/<step>" and "dept/<code>" to
 	// the last event of each.
-	Last  map[string]Ref
+	Last  map[string]*Ref
 	Ended *Ref
 	// Rating is the ID of the open bad rating's dispute.
 	Rating string
@@ -134,7 +134,8 @@ func (Projection) ApplyEvent(tx *projections.Tx, e *eventstore.RecordedEvent, ev
 		return nil
 	}
 	caseID := strings.TrimPrefix(e.Stream, "case-")
-	c, err := loadCase(tx, caseKey(caseID))
+	key := caseKey(caseID)
+	c, err := loadCase(tx, key)
 	if err != nil {
 		return fmt.Errorf("dispute: case %s: %w", caseID, err)
 	}
@@ -143,7 +144,7 @@ func (Projection) ApplyEvent(tx *projections.Tx, e *eventstore.RecordedEvent, ev
 	if err := f.apply(ev); err != nil {
 		return err
 	}
-	tx.SetObject(caseKey(caseID), c, encodeCase)
+	tx.SetObject(key, c, encodeCase)
 	return nil
 }
 

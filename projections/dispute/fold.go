@@ -20,7 +20,7 @@ func (f *fold) apply(ev domain.Event) error {
 	switch e := ev.(type) {
 	case *domain.CaseSubmitted:
 		c.Region, c.Bundle = e.Region, e.Bundle.Code
-		c.Departments, c.Last = map[string]string{}, map[string]Ref{}
+		c.Departments, c.Last = map[string]string{}, map[string]*Ref{}
 		for _, it := range e.Bundle.Items {
 			c.Departments[it.Code] = it.Department
 		}
@@ -68,18 +68,32 @@ func (f *fold) noteItem(ev domain.Event) {
 	if code == "" {
 		return
 	}
-	f.c.Last["item/"+code] = f.ref
+	f.last("item/", code, "")
 	if dept, ok := f.c.Departments[code]; ok {
-		f.c.Last["dept/"+dept] = f.ref
+		f.last("dept/", dept, "")
 	}
 	if s, ok := ev.(*domain.StepRecorded); ok {
-		f.c.Last["step/"+code+"/"+string(s.Step)] = f.ref
+		f.last("step/", code, "/"+string(s.Step))
 	}
 	if d, ok := ev.(*domain.ItemDispatched); ok {
 		// A dispatch names the department that handles the item.
 		f.c.Departments[code] = d.Department
-		f.c.Last["dept/"+d.Department] = f.ref
+		f.last("dept/", d.Department, "")
 	}
+}
+
+// last makes this event the last under the key kind+name+suffix. The key
+// is built on the stack and only a key seen for the first time is
+// allocated: most events update keys their case has already.
+func (f *fold) last(kind, name, suffix string) {
+	var buf [96]byte
+	k := append(append(append(buf[:0], kind...), name...), suffix...)
+	if r, ok := f.c.Last[string(k)]; ok {
+		*r = f.ref
+		return
+	}
+	r := f.ref
+	f.c.Last[string(k)] = &r
 }
 
 // itemOf returns the item an item event is about, "" for other events.
@@ -107,7 +121,7 @@ func (f *fold) complaint(e *domain.ComplaintFiled) error {
 	}
 	d.Disputed = f.ref
 	if r, ok := f.c.Last[key]; ok {
-		d.Disputed = r
+		d.Disputed = *r
 	}
 	return f.create(d)
 }

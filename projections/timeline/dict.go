@@ -38,8 +38,8 @@ type batchDict struct {
 	actors map[domain.Actor]ref
 }
 
-func encodeBatchDict(v any) ([]byte, error) {
-	return binary.AppendUvarint(nil, uint64(v.(*batchDict).next)), nil
+func encodeBatchDict(dst []byte, v any) ([]byte, error) {
+	return binary.AppendUvarint(dst, uint64(v.(*batchDict).next)), nil
 }
 
 func loadBatchDict(tx *projections.Tx) (*batchDict, error) {

@@ -136,7 +136,7 @@ func widenSpan(tx *projections.Tx, e dueEntry) error {
 	return nil
 }
 
-func encodeSpan(v any) ([]byte, error) { return binary.AppendVarint(nil, *v.(*int64)), nil }
+func encodeSpan(dst []byte, v any) ([]byte, error) { return binary.AppendVarint(dst, *v.(*int64)), nil }
 
 // dubanValue is the stored part of an open 督办.
 type dubanValue struct {
