@@ -46,6 +46,9 @@ func (r *Runner) run(ctx context.Context, s *slot, w *worker) {
 					}
 					return
 				}
+				// Folded whole: the items' events are in the batch or
+				// skipped, and nothing points into the chunk any more.
+				c.release()
 				if caughtUp {
 					select {
 					case c = <-w.in:

@@ -124,7 +124,14 @@ type Delivery struct {
 
 const pauseSupplement = "supplement"
 
-func docKey(caseID string) []byte { return []byte("case/" + caseID) }
+func docKey(caseID string) []byte { return appendDocKey(nil, caseID) }
+
+// appendDocKey appends caseID's key to dst: Apply builds it in a buffer
+// on its stack (a converted concatenation of more than 32 bytes is
+// allocated).
+func appendDocKey(dst []byte, caseID string) []byte {
+	return append(append(dst, "case/"...), caseID...)
+}
 
 // Apply implements projections.Projection.
 func (p Projection) Apply(tx *projections.Tx, e *eventstore.RecordedEvent) error {
@@ -144,7 +151,8 @@ func (p Projection) Apply(tx *projections.Tx, e *eventstore.RecordedEvent) error
 // the fold passes over (invariant 4).
 func (Projection) ApplyEvent(tx *projections.Tx, e *eventstore.RecordedEvent, ev domain.Event) error {
 	caseID := strings.TrimPrefix(e.Stream, "case-")
-	key := docKey(caseID)
+	var kb [64]byte
+	key := appendDocKey(kb[:0], caseID)
 	d, err := load(tx, key, caseID)
 	if err != nil {
 		return err

@@ -92,7 +92,11 @@ type caseDoc struct {
 	Rating string
 }
 
-func caseKey(caseID string) []byte { return []byte("case/" + caseID) }
+// caseKey appends caseID's key to dst: Apply builds it in a buffer on its
+// stack (a converted concatenation of more than 32 bytes is allocated).
+func caseKey(dst []byte, caseID string) []byte {
+	return append(append(dst, "case/"...), caseID...)
+}
 
 func disputeKey(id string) []byte { return []byte("d/" + id) }
 
@@ -134,7 +138,8 @@ func (Projection) ApplyEvent(tx *projections.Tx, e *eventstore.RecordedEvent, ev
 		return nil
 	}
 	caseID := strings.TrimPrefix(e.Stream, "case-")
-	key := caseKey(caseID)
+	var kb [64]byte
+	key := caseKey(kb[:0], caseID)
 	c, err := loadCase(tx, key)
 	if err != nil {
 		return fmt.Errorf("dispute: case %s: %w", caseID, err)

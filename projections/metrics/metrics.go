@@ -23,8 +23,9 @@ type Projection struct {
 func (Projection) Name() string { return Name }
 
 // Version implements projections.Projection; raise it whenever the fold,
-// the cell layout or the calendar changes (design 5).
-func (Projection) Version() int { return 1 }
+// the cell layout or the calendar changes (design 5). 2: case documents
+// are binary (codec.go).
+func (Projection) Version() int { return 2 }
 
 // Filter implements projections.Projection: the case events the fold reads.
 func (Projection) Filter() eventstore.Filter {
@@ -43,30 +44,30 @@ var folded = []string{
 
 // caseDoc is what the fold keeps of one case (design 5).
 type caseDoc struct {
-	Bundle       string       `json:"b"`
-	Region       string       `json:"r"`
-	Submitted    workday.Date `json:"s"`
-	Accepted     bool         `json:"a,omitempty"`
-	Supplemented bool         `json:"sup,omitempty"`
-	Items        []itemDoc    `json:"i"`
+	Bundle       string
+	Region       string
+	Submitted    workday.Date
+	Accepted     bool
+	Supplemented bool
+	Items        []itemDoc
 	// RatingMonth and Rating locate the rating counted, for an upheld
 	// appeal to take back.
-	RatingMonth string             `json:"rm,omitempty"`
-	Rating      domain.RatingLabel `json:"rl,omitempty"`
+	RatingMonth string
+	Rating      domain.RatingLabel
 }
 
 type itemDoc struct {
-	Code       string       `json:"c"`
-	Department string       `json:"d"`
-	Dispatched workday.Date `json:"on,omitzero"`
-	Due        workday.Date `json:"due,omitzero"`
-	Settled    bool         `json:"x,omitempty"`
+	Code       string
+	Department string
+	Dispatched workday.Date
+	Due        workday.Date
+	Settled    bool
 	// PausedFrom is the first day of the open pause, zero while the clock
 	// runs; Supplement says the open pause is the case's supplement notice.
-	PausedFrom workday.Date `json:"pf,omitzero"`
-	Supplement bool         `json:"ps,omitempty"`
-	PausedDays int          `json:"pd,omitempty"`
-	Extended   bool         `json:"e,omitempty"`
+	PausedFrom workday.Date
+	Supplement bool
+	PausedDays int
+	Extended   bool
 }
 
 func (it *itemDoc) running() bool { return !it.Dispatched.IsZero() && !it.Settled }
@@ -93,15 +94,18 @@ func (p Projection) Apply(tx *projections.Tx, e *eventstore.RecordedEvent) error
 // ApplyEvent implements projections.DomainProjection.
 func (p Projection) ApplyEvent(tx *projections.Tx, e *eventstore.RecordedEvent, ev domain.Event) error {
 	var err error
-	key := []byte("case/" + strings.TrimPrefix(e.Stream, "case-"))
+	// Built on the stack: a converted concatenation of more than 32 bytes
+	// is allocated.
+	var kb [64]byte
+	key := append(append(kb[:0], "case/"...), strings.TrimPrefix(e.Stream, "case-")...)
 	f := fold{tx: tx, cal: p.Calendar, on: workday.DateOf(ev.Meta().OccurredAt)}
 	if f.cal == nil {
 		f.cal = workday.Default()
 	}
-	if f.doc, err = projections.LoadJSON[caseDoc](tx, key); err != nil {
+	if f.doc, err = loadCase(tx, key); err != nil {
 		return err
 	}
-	tx.SetObject(key, f.doc, projections.EncodeJSON)
+	tx.SetObject(key, f.doc, encodeCase)
 	return f.apply(ev)
 }
 

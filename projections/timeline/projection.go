@@ -2,6 +2,7 @@ package timeline
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -29,7 +30,14 @@ func (Projection) Filter() eventstore.Filter {
 	return eventstore.Filter{Categories: []string{"case"}}
 }
 
-func docKey(caseID string) []byte { return []byte("case/" + caseID) }
+func docKey(caseID string) []byte { return appendDocKey(nil, caseID) }
+
+// appendDocKey appends caseID's key to dst: Apply builds it in a buffer
+// on its stack (a converted concatenation of more than 32 bytes is
+// allocated).
+func appendDocKey(dst []byte, caseID string) []byte {
+	return append(append(dst, "case/"...), caseID...)
+}
 
 // doc is a case's stored document, decoded for a batch: the header with
 // its strings resolved, the steps still encoded, and the fold of them.
@@ -55,7 +63,8 @@ func (p Projection) Apply(tx *projections.Tx, e *eventstore.RecordedEvent) error
 // ApplyEvent implements projections.DomainProjection.
 func (Projection) ApplyEvent(tx *projections.Tx, e *eventstore.RecordedEvent, ev domain.Event) error {
 	caseID := strings.TrimPrefix(e.Stream, "case-")
-	key := docKey(caseID)
+	var kb [64]byte
+	key := appendDocKey(kb[:0], caseID)
 	d, err := load(tx, key, caseID)
 	if err != nil {
 		return err
@@ -169,7 +178,10 @@ func (d *doc) setHeader(tx *projections.Tx, e *domain.CaseSubmitted) error {
 	if d.h.bundle, err = intern(tx, e.Bundle.Code); err != nil {
 		return err
 	}
-	d.h.items = d.h.items[:0]
+	// Sized once: itemIndex would otherwise grow both tables an item at a
+	// time.
+	d.h.items = slices.Grow(d.h.items[:0], len(e.Bundle.Items))
+	d.fold.items = slices.Grow(d.fold.items, len(e.Bundle.Items))
 	for _, it := range e.Bundle.Items {
 		if _, err := d.itemIndex(tx, it.Code, it.Department); err != nil {
 			return err
