@@ -9,8 +9,9 @@ import (
 )
 
 // caseFormat is the first byte of a stored caseDoc (Version 2). It was JSON
-// before: encoding and decoding it took a twentieth of a replay of the four
-// read models, for a document every event of the case rewrites.
+// before, rewritten for every batch its case is in: JSON encoding and
+// decoding (this document, the cells and dispute's documents together) was
+// about 5 % of the CPU of replaying the four read models.
 const caseFormat = 1
 
 // encodeCase appends d's stored form: the fields in declaration order, an
