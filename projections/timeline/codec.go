@@ -179,27 +179,27 @@ func appendStep(b []byte, s, prev *rawStep) []byte {
 func (r *reader) step(prev *rawStep, items int) rawStep {
 	const second = int64(1e9)
 	s := rawStep{item: -1, corrects: -1}
-	head := r.uvarint()
+	head := r.Uvarint()
 	s.typ = byte(head & (1<<typeBits - 1))
 	if int(s.typ) >= len(types) || s.typ == 0 {
-		r.fail()
+		r.Fail()
 		return s
 	}
 	flags := head>>flagShift ^ usualFlags(s.typ)
-	if fp := r.bytes(fpBytes); fp != nil {
+	if fp := r.Bytes(fpBytes); fp != nil {
 		s.fp = uint32(fp[0])<<16 | uint32(fp[1])<<8 | uint32(fp[2])
 	}
 	s.actor = r.ref()
-	s.occurred = (floorDiv(prev.occurred, second) + r.varint()) * second
+	s.occurred = (floorDiv(prev.occurred, second) + r.Varint()) * second
 	if flags&fNanos != 0 {
-		s.occurred += int64(r.uvarint())
+		s.occurred += int64(r.Uvarint())
 	}
 	if head&lagBit != 0 {
-		s.recorded = (s.occurred/micro + r.varint()) * micro
+		s.recorded = (s.occurred/micro + r.Varint()) * micro
 	} else {
-		s.recorded = (prev.recorded/micro + r.varint()) * micro
+		s.recorded = (prev.recorded/micro + r.Varint()) * micro
 	}
-	s.position = prev.position + r.uvarint()
+	s.position = prev.position + r.Uvarint()
 	if flags&fItem != 0 {
 		s.item = r.index(items)
 	}
@@ -212,25 +212,25 @@ func (r *reader) step(prev *rawStep, items int) rawStep {
 		}
 	}
 	if flags&fDue != 0 {
-		s.due = dayOf(s.occurred).AddDays(int(r.varint()))
+		s.due = dayOf(s.occurred).AddDays(int(r.Varint()))
 	}
 	if flags&fItems != 0 {
-		n := r.uvarint()
-		for i := uint64(0); i < n && r.err == nil; i++ {
+		n := r.Uvarint()
+		for i := uint64(0); i < n && r.Err == nil; i++ {
 			s.items = append(s.items, r.index(items))
 		}
 	}
 	if flags&fDues != 0 {
-		n := r.uvarint()
-		for i := uint64(0); i < n && r.err == nil; i++ {
+		n := r.Uvarint()
+		for i := uint64(0); i < n && r.Err == nil; i++ {
 			it := r.index(items)
 			s.dues = append(s.dues, itemDue{item: it, due: r.date()})
 		}
 	}
 	if flags&fCorrects != 0 {
 		s.correction = true
-		s.corrects = int(r.uvarint()) - 1
-		copy(s.correctsID[:], r.bytes(16))
+		s.corrects = int(r.Uvarint()) - 1
+		copy(s.correctsID[:], r.Bytes(16))
 	}
 	return s
 }
@@ -259,27 +259,24 @@ func appendHeader(b []byte, h *header, steps int) []byte {
 // decodeDoc splits a stored document into its header, its steps and the
 // encoded bytes of the steps (which later appends extend).
 func decodeDoc(b []byte) (header, []rawStep, []byte, error) {
-	r := &reader{b: b}
+	r := newReader(b)
 	var h header
-	if v := r.bytes(1); v == nil || v[0] != formatVersion {
+	if v := r.Bytes(1); v == nil || v[0] != formatVersion {
 		return h, nil, nil, fmt.Errorf("%w: format %v", errCorrupt, v)
 	}
 	h.region, h.bundle, h.applicant = r.ref(), r.ref(), r.ref()
-	n := r.uvarint()
-	for i := uint64(0); i < n && r.err == nil; i++ {
+	n := r.Uvarint()
+	for i := uint64(0); i < n && r.Err == nil; i++ {
 		h.items = append(h.items, headerItem{code: r.ref(), dept: r.ref()})
 	}
-	count := r.uvarint()
-	enc := r.b
+	count := r.Uvarint()
+	enc := r.B
 	// Every step takes more than one byte, which bounds a corrupt count.
 	steps := make([]rawStep, 0, min(count, uint64(len(enc))))
 	prev := rawStep{}
-	for i := uint64(0); i < count && r.err == nil; i++ {
+	for i := uint64(0); i < count && r.Err == nil; i++ {
 		prev = r.step(&prev, len(h.items))
 		steps = append(steps, prev)
 	}
-	if r.err == nil && len(r.b) != 0 {
-		r.fail()
-	}
-	return h, steps, enc, r.err
+	return h, steps, enc, r.End()
 }

@@ -113,7 +113,7 @@ func (d *doc) updateDue(tx *projections.Tx, before []dueState) error {
 // events that index an item would otherwise read it back.
 func widenSpan(tx *projections.Tx, e dueEntry) error {
 	due, _ := workday.ParseDate(e.key[len(duePrefix) : len(duePrefix)+10])
-	r := &reader{b: e.val}
+	r := newReader(e.val)
 	span := int64(r.date().DaysUntil(due))
 	key := []byte(spanKey)
 	v, ok := tx.Object(key)

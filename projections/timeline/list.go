@@ -154,9 +154,9 @@ func listed(key string, val []byte) (ListedItem, bool) {
 		return ListedItem{}, false
 	}
 	due, err := workday.ParseDate(p[0])
-	r := &reader{b: val}
+	r := newReader(val)
 	it := ListedItem{Due: due, Region: p[1], Department: p[2], CaseID: p[3], Item: p[4], DispatchedOn: r.date()}
-	return it, err == nil && r.err == nil
+	return it, err == nil && r.Err == nil
 }
 
 // scanDue calls fn for the due index keys after the key after (or from day

@@ -7,6 +7,7 @@ import (
 	"errors"
 
 	"github.com/caseledger/caseledger/domain/workday"
+	"github.com/caseledger/caseledger/projections/internal/bin"
 )
 
 // ref is a stored string (invariant 3): a dictionary entry, or the bytes
@@ -49,65 +50,27 @@ func floorDiv(a, b int64) int64 {
 }
 
 // reader decodes what the append functions wrote; the first error sticks.
-type reader struct {
-	b   []byte
-	err error
-}
+type reader struct{ bin.Reader }
+
+func newReader(b []byte) *reader { return &reader{bin.Reader{B: b}} }
 
 var errCorrupt = errors.New("timeline: corrupt stored document")
 
-func (r *reader) uvarint() uint64 {
-	v, n := binary.Uvarint(r.b)
-	if n <= 0 {
-		r.fail()
-		return 0
-	}
-	r.b = r.b[n:]
-	return v
-}
-
-func (r *reader) varint() int64 {
-	v, n := binary.Varint(r.b)
-	if n <= 0 {
-		r.fail()
-		return 0
-	}
-	r.b = r.b[n:]
-	return v
-}
-
-func (r *reader) bytes(n int) []byte {
-	if n < 0 || n > len(r.b) {
-		r.fail()
-		return nil
-	}
-	out := r.b[:n]
-	r.b = r.b[n:]
-	return out
-}
-
-func (r *reader) fail() {
-	if r.err == nil {
-		r.err = errCorrupt
-	}
-	r.b = nil
-}
-
 func (r *reader) ref() ref {
-	v := r.uvarint()
+	v := r.Uvarint()
 	if v&1 == 0 {
 		return ref{id: uint32(v >> 1), dict: true}
 	}
-	return ref{s: string(r.bytes(int(v >> 1)))}
+	return ref{s: string(r.Bytes(int(v >> 1)))}
 }
 
-func (r *reader) date() workday.Date { return epoch.AddDays(int(r.varint())) }
+func (r *reader) date() workday.Date { return epoch.AddDays(int(r.Varint())) }
 
 // index reads an item index below n.
 func (r *reader) index(n int) int {
-	v := r.uvarint()
+	v := r.Uvarint()
 	if v >= uint64(n) {
-		r.fail()
+		r.Fail()
 		return 0
 	}
 	return int(v)

@@ -104,7 +104,9 @@ type Reader struct {
 	Err error
 }
 
-func (r *Reader) fail() {
+// Fail marks what is being read as corrupt: the error sticks, and zero
+// values follow.
+func (r *Reader) Fail() {
 	if r.Err == nil {
 		r.Err = ErrCorrupt
 	}
@@ -115,17 +117,39 @@ func (r *Reader) fail() {
 func (r *Reader) Uvarint() uint64 {
 	v, n := binary.Uvarint(r.B)
 	if n <= 0 {
-		r.fail()
+		r.Fail()
 		return 0
 	}
 	r.B = r.B[n:]
 	return v
 }
 
+// Varint reads a signed varint (binary.AppendVarint).
+func (r *Reader) Varint() int64 {
+	v, n := binary.Varint(r.B)
+	if n <= 0 {
+		r.Fail()
+		return 0
+	}
+	r.B = r.B[n:]
+	return v
+}
+
+// Bytes reads the next n bytes; they alias the input.
+func (r *Reader) Bytes(n int) []byte {
+	if n < 0 || n > len(r.B) {
+		r.Fail()
+		return nil
+	}
+	out := r.B[:n]
+	r.B = r.B[n:]
+	return out
+}
+
 // Byte reads one byte.
 func (r *Reader) Byte() byte {
 	if len(r.B) == 0 {
-		r.fail()
+		r.Fail()
 		return 0
 	}
 	c := r.B[0]
@@ -137,7 +161,7 @@ func (r *Reader) Byte() byte {
 func (r *Reader) Str() string {
 	n := r.Uvarint()
 	if n > uint64(len(r.B)) {
-		r.fail()
+		r.Fail()
 		return ""
 	}
 	s := string(r.B[:n])
@@ -150,7 +174,7 @@ func (r *Reader) Str() string {
 func (r *Reader) Count() int {
 	n := r.Uvarint()
 	if n > uint64(len(r.B)) {
-		r.fail()
+		r.Fail()
 		return 0
 	}
 	return int(n)
@@ -189,7 +213,7 @@ func (r *Reader) Enum(e *Enum) string {
 	case int(i) <= len(e.values):
 		return e.values[i-1]
 	default:
-		r.fail()
+		r.Fail()
 		return ""
 	}
 }
@@ -200,7 +224,7 @@ func (r *Reader) Flag() bool { return r.Byte() != 0 }
 // End fails unless every byte was read.
 func (r *Reader) End() error {
 	if r.Err == nil && len(r.B) != 0 {
-		r.fail()
+		r.Fail()
 	}
 	return r.Err
 }
