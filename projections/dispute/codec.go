@@ -2,92 +2,85 @@ package dispute
 
 import (
 	"fmt"
-	"slices"
 
+	"github.com/caseledger/caseledger/domain"
 	"github.com/caseledger/caseledger/projections/internal/bin"
+	"github.com/google/uuid"
 )
 
 // caseFormat starts a stored caseDoc: the fold's own state, read by no
 // query, so it is kept in the compact encodings of package bin rather than
-// JSON (encoding its maps as JSON was most of what a replay spent on this
-// read model besides decoding events). Fields follow in declaration order;
-// maps as a count and their entries in key order, so equal docs are equal
-// bytes; a Ref as version, event ID, type and day.
-const caseFormat = 1
+// JSON. Fields follow in declaration order: region, bundle, the department
+// table (a count, then code and department), the last events (a count,
+// then kind, name, step and the event), whether the case ended and then
+// that event, and the open bad rating's ID. An event is its stream
+// version, its ID as 16 bytes, its type and its day. Tables keep their
+// order (caseDoc), so equal docs are equal bytes.
+const caseFormat = 2
 
 func encodeCase(dst []byte, v any) ([]byte, error) {
 	c := v.(*caseDoc)
 	w := &bin.Writer{B: dst}
 	w.Byte(caseFormat)
-	w.Str(c.Region)
-	w.Str(c.Bundle)
-	// The keys are sorted in a buffer on the stack while a case has no
-	// more than it holds (nearly all do): sorting into new slices took
-	// 74 MB per million events.
-	var buf [64]string
-	w.Uvarint(uint64(len(c.Departments)))
-	for _, k := range sortedKeys(buf[:0], c.Departments) {
-		w.Str(k)
-		w.Str(c.Departments[k])
+	w.Str(c.region)
+	w.Str(c.bundle)
+	w.Uvarint(uint64(len(c.depts)))
+	for _, d := range c.depts {
+		w.Str(d.code)
+		w.Str(d.dept)
 	}
-	w.Uvarint(uint64(len(c.Last)))
-	for _, k := range sortedKeys(buf[:0], c.Last) {
-		w.Str(k)
-		writeRef(w, *c.Last[k])
+	w.Uvarint(uint64(len(c.last)))
+	for i := range c.last {
+		l := &c.last[i]
+		w.Byte(byte(l.kind))
+		w.Str(l.name)
+		w.Str(string(l.step))
+		writeRef(w, &l.ref)
 	}
-	w.Flag(c.Ended != nil)
-	if c.Ended != nil {
-		writeRef(w, *c.Ended)
+	w.Flag(c.hasEnded)
+	if c.hasEnded {
+		writeRef(w, &c.ended)
 	}
-	w.Str(c.Rating)
+	w.Str(c.rating)
 	return w.B, nil
 }
 
-// sortedKeys appends the keys of m to dst and sorts them.
-func sortedKeys[V any](dst []string, m map[string]V) []string {
-	for k := range m {
-		dst = append(dst, k)
-	}
-	slices.Sort(dst)
-	return dst
+func writeRef(w *bin.Writer, r *caseRef) {
+	w.Uvarint(r.version)
+	w.B = append(w.B, r.id[:]...)
+	w.Str(r.typ)
+	w.Date(r.on)
 }
 
-func writeRef(w *bin.Writer, r Ref) {
-	w.Uvarint(r.Version)
-	w.Str(r.EventID)
-	w.Str(r.Type)
-	w.Date(r.On)
-}
-
-// decodeCase fills c from its stored bytes. Its maps are never nil, as
-// after the case's submission.
+// decodeCase fills c from its stored bytes.
 func decodeCase(b []byte, c *caseDoc) error {
 	r := &bin.Reader{B: b}
 	if r.Byte() != caseFormat {
 		return fmt.Errorf("%w: case format", bin.ErrCorrupt)
 	}
-	c.Region, c.Bundle = r.Str(), r.Str()
-	n := r.Count()
-	c.Departments = make(map[string]string, n)
-	for range n {
-		k := r.Str()
-		c.Departments[k] = r.Str()
+	c.region, c.bundle = r.Str(), r.Str()
+	c.depts = make([]itemDept, r.Count())
+	for i := range c.depts {
+		c.depts[i] = itemDept{code: r.Str(), dept: r.Str()}
 	}
-	n = r.Count()
-	c.Last = make(map[string]*Ref, n)
-	for range n {
-		k := r.Str()
-		ref := readRef(r)
-		c.Last[k] = &ref
+	c.last = make([]lastEvent, r.Count())
+	for i := range c.last {
+		l := &c.last[i]
+		l.kind = lastKind(r.Byte())
+		l.name = r.Str()
+		l.step = domain.Step(r.Str())
+		l.ref = readRef(r)
 	}
-	if r.Flag() {
-		ended := readRef(r)
-		c.Ended = &ended
+	if c.hasEnded = r.Flag(); c.hasEnded {
+		c.ended = readRef(r)
 	}
-	c.Rating = r.Str()
+	c.rating = r.Str()
 	return r.End()
 }
 
-func readRef(r *bin.Reader) Ref {
-	return Ref{Version: r.Uvarint(), EventID: r.Str(), Type: r.Str(), On: r.Date()}
+func readRef(r *bin.Reader) caseRef {
+	ref := caseRef{version: r.Uvarint()}
+	copy(ref.id[:], r.Bytes(len(uuid.UUID{})))
+	ref.typ, ref.on = r.Str(), r.Date()
+	return ref
 }

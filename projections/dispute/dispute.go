@@ -8,6 +8,7 @@ import (
 	"github.com/caseledger/caseledger/domain/workday"
 	"github.com/caseledger/caseledger/eventstore"
 	"github.com/caseledger/caseledger/projections"
+	"github.com/google/uuid"
 )
 
 // Name is the projection's name in a projections.Runner.
@@ -22,7 +23,7 @@ func (Projection) Name() string { return Name }
 
 // Version implements projections.Projection; raise it whenever the fold or
 // the document layout changes.
-func (Projection) Version() int { return 2 }
+func (Projection) Version() int { return 3 }
 
 // Filter implements projections.Projection: case streams only.
 func (Projection) Filter() eventstore.Filter {
@@ -79,17 +80,93 @@ type Dispute struct {
 }
 
 // caseDoc is what the fold keeps of a case to place disputes (design 2).
+// It stays decoded in the runner's object cache between batches, and the
+// garbage collector scans every cached case at each cycle: tables of a few
+// entries, searched in order, take far fewer allocations and pointers than
+// maps of strings to *Ref (those were a sixth of a replay's live heap).
+// Entries are kept in the order first seen, which depends only on the log,
+// so equal folds encode to equal bytes without sorting.
 type caseDoc struct {
-	Region string
-	Bundle string
-	// Departments maps item codes to departments.
-	Departments map[string]string
-	// Last maps "item/<code>", "step/<code>/<step>" and "dept/<code>" to
-	// the last event of each.
-	Last  map[string]*Ref
-	Ended *Ref
-	// Rating is the ID of the open bad rating's dispute.
-	Rating string
+	region string
+	bundle string
+	// depts maps item codes to departments.
+	depts []itemDept
+	// last holds the last event of each item, step and department.
+	last     []lastEvent
+	ended    caseRef
+	hasEnded bool
+	// rating is the ID of the open bad rating's dispute.
+	rating string
+}
+
+type itemDept struct{ code, dept string }
+
+// lastKind tells what a lastEvent is the last event of.
+type lastKind byte
+
+const (
+	lastItem lastKind = iota + 1
+	lastDept
+	lastStep
+)
+
+type lastEvent struct {
+	kind lastKind
+	name string      // the item code, or the department
+	step domain.Step // of a lastStep, under item name
+	ref  caseRef
+}
+
+// caseRef is a Ref as the fold keeps it: the event ID as its 16 bytes,
+// made a string only for the disputes that refer to it.
+type caseRef struct {
+	version uint64
+	id      uuid.UUID
+	typ     string
+	on      workday.Date
+}
+
+func (r caseRef) export() Ref {
+	return Ref{Version: r.version, EventID: r.id.String(), Type: r.typ, On: r.on}
+}
+
+// dept returns the department of item code, if the case knows it.
+func (c *caseDoc) dept(code string) (string, bool) {
+	for i := range c.depts {
+		if c.depts[i].code == code {
+			return c.depts[i].dept, true
+		}
+	}
+	return "", false
+}
+
+func (c *caseDoc) setDept(code, dept string) {
+	for i := range c.depts {
+		if c.depts[i].code == code {
+			c.depts[i].dept = dept
+			return
+		}
+	}
+	c.depts = append(c.depts, itemDept{code: code, dept: dept})
+}
+
+// find returns the last event of the item, department or step, if any.
+func (c *caseDoc) find(kind lastKind, name string, step domain.Step) *caseRef {
+	for i := range c.last {
+		if l := &c.last[i]; l.kind == kind && l.name == name && l.step == step {
+			return &l.ref
+		}
+	}
+	return nil
+}
+
+// setLast makes r the last event of the item, department or step.
+func (c *caseDoc) setLast(kind lastKind, name string, step domain.Step, r caseRef) {
+	if p := c.find(kind, name, step); p != nil {
+		*p = r
+		return
+	}
+	c.last = append(c.last, lastEvent{kind: kind, name: name, step: step, ref: r})
 }
 
 // caseKey appends caseID's key to dst: Apply builds it in a buffer on its
@@ -144,7 +221,7 @@ func (Projection) ApplyEvent(tx *projections.Tx, e *eventstore.RecordedEvent, ev
 	if err != nil {
 		return fmt.Errorf("dispute: case %s: %w", caseID, err)
 	}
-	ref := Ref{Version: e.Version, EventID: e.ID.String(), Type: e.Type, On: workday.DateOf(ev.Meta().OccurredAt)}
+	ref := caseRef{version: e.Version, id: e.ID, typ: e.Type, on: workday.DateOf(ev.Meta().OccurredAt)}
 	f := &fold{tx: tx, c: c, caseID: caseID, ref: ref}
 	if err := f.apply(ev); err != nil {
 		return err

@@ -12,47 +12,46 @@ type fold struct {
 	tx     *projections.Tx
 	c      *caseDoc
 	caseID string
-	ref    Ref
+	ref    caseRef
 }
 
 func (f *fold) apply(ev domain.Event) error {
 	c := f.c
 	switch e := ev.(type) {
 	case *domain.CaseSubmitted:
-		c.Region, c.Bundle = e.Region, e.Bundle.Code
-		c.Departments, c.Last = map[string]string{}, map[string]*Ref{}
+		c.region, c.bundle = e.Region, e.Bundle.Code
+		c.depts, c.last = make([]itemDept, 0, len(e.Bundle.Items)), nil
 		for _, it := range e.Bundle.Items {
-			c.Departments[it.Code] = it.Department
+			c.setDept(it.Code, it.Department)
 		}
 	case *domain.BundleCompleted, *domain.CaseRefused:
-		r := f.ref
-		c.Ended = &r
+		c.ended, c.hasEnded = f.ref, true
 	case *domain.ComplaintFiled:
 		return f.complaint(e)
 	case *domain.ComplaintAnswered:
 		return f.update(e.ComplaintID, func(d *Dispute) {
-			d.Handling = append(d.Handling, Handling{Ref: f.ref})
-			d.MetOn, d.Closed = f.ref.On, true
+			d.Handling = append(d.Handling, Handling{Ref: f.ref.export()})
+			d.MetOn, d.Closed = f.ref.on, true
 		})
 	case *domain.CaseRated:
 		if e.Label.Bad() {
 			return f.badRating(e)
 		}
 	case *domain.RatingCalledBack, *domain.RatingAppealed, *domain.AppealDecided:
-		return f.rating(func(d *Dispute) { d.Handling = append(d.Handling, Handling{Ref: f.ref}) })
+		return f.rating(func(d *Dispute) { d.Handling = append(d.Handling, Handling{Ref: f.ref.export()}) })
 	case *domain.RatingTriaged:
 		return f.rating(func(d *Dispute) {
-			d.Handling = append(d.Handling, Handling{Ref: f.ref, Deadline: e.RectifyBy})
+			d.Handling = append(d.Handling, Handling{Ref: f.ref.export(), Deadline: e.RectifyBy})
 			d.Deadline = e.RectifyBy
 		})
 	case *domain.RectificationReported:
 		return f.rating(func(d *Dispute) {
-			d.Handling = append(d.Handling, Handling{Ref: f.ref})
-			d.MetOn = f.ref.On
+			d.Handling = append(d.Handling, Handling{Ref: f.ref.export()})
+			d.MetOn = f.ref.on
 		})
 	case *domain.RatingSignedOff:
 		return f.rating(func(d *Dispute) {
-			d.Handling = append(d.Handling, Handling{Ref: f.ref})
+			d.Handling = append(d.Handling, Handling{Ref: f.ref.export()})
 			d.Closed = true
 		})
 	default:
@@ -68,32 +67,19 @@ func (f *fold) noteItem(ev domain.Event) {
 	if code == "" {
 		return
 	}
-	f.last("item/", code, "")
-	if dept, ok := f.c.Departments[code]; ok {
-		f.last("dept/", dept, "")
+	c := f.c
+	c.setLast(lastItem, code, "", f.ref)
+	if dept, ok := c.dept(code); ok {
+		c.setLast(lastDept, dept, "", f.ref)
 	}
 	if s, ok := ev.(*domain.StepRecorded); ok {
-		f.last("step/", code, "/"+string(s.Step))
+		c.setLast(lastStep, code, s.Step, f.ref)
 	}
 	if d, ok := ev.(*domain.ItemDispatched); ok {
 		// A dispatch names the department that handles the item.
-		f.c.Departments[code] = d.Department
-		f.last("dept/", d.Department, "")
+		c.setDept(code, d.Department)
+		c.setLast(lastDept, d.Department, "", f.ref)
 	}
-}
-
-// last makes this event the last under the key kind+name+suffix. The key
-// is built on the stack and only a key seen for the first time is
-// allocated: most events update keys their case has already.
-func (f *fold) last(kind, name, suffix string) {
-	var buf [96]byte
-	k := append(append(append(buf[:0], kind...), name...), suffix...)
-	if r, ok := f.c.Last[string(k)]; ok {
-		*r = f.ref
-		return
-	}
-	r := f.ref
-	f.c.Last[string(k)] = &r
 }
 
 // itemOf returns the item an item event is about, "" for other events.
@@ -108,36 +94,37 @@ func itemOf(ev domain.Event) string {
 }
 
 func (f *fold) complaint(e *domain.ComplaintFiled) error {
-	d := &Dispute{ID: e.ComplaintID, Kind: KindComplaint, Filed: f.ref, Department: e.Department,
+	d := &Dispute{ID: e.ComplaintID, Kind: KindComplaint, Filed: f.ref.export(), Department: e.Department,
 		Item: e.Item, Step: e.Step, Deadline: e.AnswerBy}
-	var key string
+	var r *caseRef
 	switch {
 	case e.Step != "":
-		key = "step/" + e.Item + "/" + string(e.Step)
+		r = f.c.find(lastStep, e.Item, e.Step)
 	case e.Item != "":
-		key = "item/" + e.Item
+		r = f.c.find(lastItem, e.Item, "")
 	default:
-		key = "dept/" + e.Department
+		r = f.c.find(lastDept, e.Department, "")
 	}
-	d.Disputed = f.ref
-	if r, ok := f.c.Last[key]; ok {
-		d.Disputed = *r
+	d.Disputed = d.Filed
+	if r != nil {
+		d.Disputed = r.export()
 	}
 	return f.create(d)
 }
 
 func (f *fold) badRating(e *domain.CaseRated) error {
-	d := &Dispute{ID: f.ref.EventID, Kind: KindBadRating, Filed: f.ref, Label: e.Label, Tags: e.ReasonTags}
-	d.Disputed = f.ref
-	if f.c.Ended != nil {
-		d.Disputed = *f.c.Ended
+	filed := f.ref.export()
+	d := &Dispute{ID: filed.EventID, Kind: KindBadRating, Filed: filed, Label: e.Label, Tags: e.ReasonTags}
+	d.Disputed = filed
+	if f.c.hasEnded {
+		d.Disputed = f.c.ended.export()
 	}
-	f.c.Rating = d.ID
+	f.c.rating = d.ID
 	return f.create(d)
 }
 
 func (f *fold) create(d *Dispute) error {
-	d.CaseID, d.Region, d.Bundle = f.caseID, f.c.Region, f.c.Bundle
+	d.CaseID, d.Region, d.Bundle = f.caseID, f.c.region, f.c.bundle
 	f.tx.SetObject(disputeKey(d.ID), d, projections.EncodeJSON)
 	return f.tx.Set(openKey(d), []byte{})
 }
@@ -145,10 +132,10 @@ func (f *fold) create(d *Dispute) error {
 // rating changes the case's bad-rating dispute; handling events of a case
 // without one (a good rating) change nothing.
 func (f *fold) rating(fn func(*Dispute)) error {
-	if f.c.Rating == "" {
+	if f.c.rating == "" {
 		return nil
 	}
-	return f.update(f.c.Rating, fn)
+	return f.update(f.c.rating, fn)
 }
 
 func (f *fold) update(id string, fn func(*Dispute)) error {
