@@ -35,15 +35,15 @@ type folder struct {
 	p      Projection
 	dp     DomainProjection // p, when it folds domain events
 	filter eventstore.Filter
-	batch  *pebble.Batch
 	tx     Tx
+	// batch carries each commit to Pebble. It is not indexed (the Tx
+	// serves reads of its own writes) and it is reset and reused, keeping
+	// its buffer, instead of being allocated for every commit.
+	batch *pebble.Batch
 	// pos is the position reached by the uncommitted batch; dirty says the
 	// batch holds something (state or a checkpoint move) to commit.
 	pos   uint64
 	dirty bool
-	// batchLen is the size of the last batch committed: the next one
-	// starts that large instead of doubling its way up, copying each time.
-	batchLen int
 }
 
 // newFolder starts with an empty object cache: a folder is made per run of
@@ -51,7 +51,9 @@ type folder struct {
 func newFolder(c *dbCopy, p Projection) *folder {
 	f := &folder{c: c, p: p, filter: p.Filter(), pos: c.position.Load()}
 	f.dp, _ = p.(DomainProjection)
+	f.tx.db = c.db
 	f.tx.cache = newObjectCache(objectCacheSize)
+	f.batch = c.db.NewBatch(pebble.WithMaxRetainedSizeBytes(maxRetainedBatch))
 	return f
 }
 
@@ -65,10 +67,6 @@ func (f *folder) apply(it *item) error {
 		return nil
 	}
 	if f.filter.IsZero() || f.filter.Matches(e) {
-		if f.batch == nil {
-			f.batch = f.c.db.NewIndexedBatchWithSize(f.batchLen)
-			f.tx.b = f.batch
-		}
 		if err := f.call(it); err != nil {
 			return &ApplyError{Projection: f.p.Name(), Version: f.p.Version(), EventType: e.Type,
 				Stream: e.Stream, StreamVersion: e.Version, Position: e.Position, Err: err}
@@ -124,25 +122,15 @@ func (f *folder) commit() error {
 		return nil
 	}
 	b := f.batch
-	if b == nil {
-		b = f.c.db.NewBatch()
-	} else if err := f.tx.flush(); err != nil {
-		b.Close()
-		f.reset()
-		f.tx.cache.clear()
-		return err
+	err := f.tx.writeTo(b)
+	if err == nil {
+		var cp [8]byte
+		binary.BigEndian.PutUint64(cp[:], f.pos)
+		err = b.Set(keyCheckpoint, cp[:], nil)
 	}
-	var cp [8]byte
-	binary.BigEndian.PutUint64(cp[:], f.pos)
-	if err := b.Set(keyCheckpoint, cp[:], nil); err != nil {
-		b.Close()
-		f.reset()
-		f.tx.cache.clear()
-		return err
+	if err == nil {
+		err = b.Commit(pebble.NoSync)
 	}
-	err := b.Commit(pebble.NoSync)
-	f.batchLen = b.Len()
-	b.Close()
 	f.reset()
 	if err != nil {
 		// The flush cached this batch's objects; none of it is stored.
@@ -158,17 +146,17 @@ func (f *folder) commit() error {
 // before it failed, and a flush in the batch may have cached state that is
 // never committed (invariant 6).
 func (f *folder) discard() {
-	if f.batch != nil {
-		f.batch.Close()
-	}
 	f.reset()
 	f.tx.cache.clear()
 	f.pos = f.c.position.Load()
 }
 
 func (f *folder) reset() {
-	f.batch = nil
-	f.tx.b = nil
-	clear(f.tx.objs)
+	f.batch.Reset()
+	f.tx.reset()
 	f.dirty = false
 }
+
+// maxRetainedBatch bounds the buffer a folder's batch keeps between
+// commits; a catch-up batch of 32k events takes a few MB.
+const maxRetainedBatch = 64 << 20

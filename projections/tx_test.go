@@ -1,0 +1,159 @@
+package projections_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"maps"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/caseledger/caseledger/eventstore"
+	"github.com/caseledger/caseledger/eventstore/embedded"
+	"github.com/caseledger/caseledger/projections"
+	"github.com/google/uuid"
+)
+
+// scanner sets and deletes keys of its stream, counts its events in an
+// object, and after every event records what Tx.Scan and Tx.Get show of the
+// stream: the batch's own writes, objects and deletions merged with what
+// earlier batches committed.
+type scanner struct{}
+
+type scanOp struct {
+	Del bool
+	K   string
+	V   string
+}
+
+func (scanner) Name() string              { return "scanner" }
+func (scanner) Version() int              { return 1 }
+func (scanner) Filter() eventstore.Filter { return eventstore.Filter{} }
+func (scanner) Apply(tx *projections.Tx, e *eventstore.RecordedEvent) error {
+	var op scanOp
+	if err := json.Unmarshal(e.Data, &op); err != nil {
+		return err
+	}
+	prefix := "kv/" + e.Stream + "/"
+	key := []byte(prefix + op.K)
+	if op.Del {
+		if err := tx.Delete(key); err != nil {
+			return err
+		}
+	} else if err := tx.Set(key, []byte(op.V)); err != nil {
+		return err
+	}
+	countKey := []byte(prefix + "m0")
+	n, ok := tx.Object(countKey)
+	if !ok {
+		b, found, err := tx.Get(countKey)
+		if err != nil {
+			return err
+		}
+		v := 0
+		if found {
+			v, _ = strconv.Atoi(string(b))
+		}
+		n = &v
+	}
+	*n.(*int)++
+	tx.SetObject(countKey, n, func(dst []byte, v any) ([]byte, error) { return strconv.AppendInt(dst, int64(*v.(*int)), 10), nil })
+	var seen []string
+	err := tx.Scan([]byte(prefix), func(k, v []byte) error {
+		seen = append(seen, string(k[len(prefix):])+"="+string(v))
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	got, found, err := tx.Get(key)
+	if err != nil {
+		return err
+	}
+	if !found {
+		got = []byte("-")
+	}
+	return tx.Set([]byte("seen/"+e.Stream), []byte(strings.Join(seen, ",")+" get "+string(got)))
+}
+
+// mustScanHistory appends n scanOps over streams and returns the state a
+// correct fold ends with.
+func mustScanHistory(tb testing.TB, store eventstore.Store, streams, n int) map[string]string {
+	tb.Helper()
+	kv := map[string]map[string]string{}
+	want := map[string]string{}
+	counts := map[string]int{}
+	for i := range n {
+		stream := "case-" + strconv.Itoa(i%streams)
+		// Single letters sort before and after the counter, "m0".
+		op := scanOp{Del: i%5 == 3, K: string(rune('a' + i*7%26)), V: strconv.Itoa(i)}
+		data, err := json.Marshal(op)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		if _, err := store.Append(context.Background(), stream, eventstore.Any,
+			eventstore.EventData{ID: uuid.New(), Type: "Op", Data: data}); err != nil {
+			tb.Fatal(err)
+		}
+		if kv[stream] == nil {
+			kv[stream] = map[string]string{}
+		}
+		if op.Del {
+			delete(kv[stream], op.K)
+		} else {
+			kv[stream][op.K] = op.V
+		}
+		counts[stream]++
+		kv[stream]["m0"] = strconv.Itoa(counts[stream])
+		var seen []string
+		for _, k := range slices.Sorted(maps.Keys(kv[stream])) {
+			seen = append(seen, k+"="+kv[stream][k])
+		}
+		got, ok := kv[stream][op.K]
+		if !ok {
+			got = "-"
+		}
+		want["seen/"+stream] = strings.Join(seen, ",") + " get " + got
+	}
+	for stream, m := range kv {
+		for k, v := range m {
+			want[fmt.Sprintf("kv/%s/%s", stream, k)] = v
+		}
+	}
+	return want
+}
+
+func TestTxReadsSeeTheBatchsOwnWrites(t *testing.T) {
+	store := MustStore(t, embedded.Options{})
+	want := mustScanHistory(t, store, 3, 400)
+	tests := []struct {
+		name      string
+		batchSize int
+	}{
+		{"one event per batch", 1},
+		{"a stream's keys span batches", 7},
+		{"one batch", 1000},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, err := projections.Replay(context.Background(), store, scanner{}, filepath.Join(t.TempDir(), "copy"),
+				projections.ReplayOptions{BatchSize: tt.batchSize})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer c.Close()
+			got := dump(t, c.Read)
+			for k := range maps.Keys(got) {
+				if got[k] != want[k] {
+					t.Errorf("%s = %q, want %q", k, got[k], want[k])
+				}
+			}
+			if len(got) != len(want) {
+				t.Errorf("%d keys, want %d", len(got), len(want))
+			}
+		})
+	}
+}
