@@ -70,6 +70,7 @@ func decodeCase(b []byte, c *caseDoc) error {
 		l.name = r.Str()
 		l.step = domain.Step(r.Str())
 		l.ref = readRef(r)
+		l.hash = lastHash(l.kind, l.name, l.step)
 	}
 	if c.hasEnded = r.Flag(); c.hasEnded {
 		c.ended = readRef(r)

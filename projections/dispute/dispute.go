@@ -2,6 +2,7 @@ package dispute
 
 import (
 	"fmt"
+	"hash/maphash"
 	"strings"
 
 	"github.com/caseledger/caseledger/domain"
@@ -111,10 +112,26 @@ const (
 )
 
 type lastEvent struct {
+	// hash is lastHash of kind, name and step: searching compares it
+	// first, since names are mostly item codes of one length.
+	hash uint64
 	kind lastKind
 	name string      // the item code, or the department
 	step domain.Step // of a lastStep, under item name
 	ref  caseRef
+}
+
+// hashSeed is fixed at start: hashes are never stored.
+var hashSeed = maphash.MakeSeed()
+
+func lastHash(kind lastKind, name string, step domain.Step) uint64 {
+	var h maphash.Hash
+	h.SetSeed(hashSeed)
+	h.WriteByte(byte(kind))
+	h.WriteString(name)
+	h.WriteByte(0)
+	h.WriteString(string(step))
+	return h.Sum64()
 }
 
 // caseRef is a Ref as the fold keeps it: the event ID as its 16 bytes,
@@ -152,8 +169,12 @@ func (c *caseDoc) setDept(code, dept string) {
 
 // find returns the last event of the item, department or step, if any.
 func (c *caseDoc) find(kind lastKind, name string, step domain.Step) *caseRef {
+	return c.findHash(lastHash(kind, name, step), kind, name, step)
+}
+
+func (c *caseDoc) findHash(h uint64, kind lastKind, name string, step domain.Step) *caseRef {
 	for i := range c.last {
-		if l := &c.last[i]; l.kind == kind && l.name == name && l.step == step {
+		if l := &c.last[i]; l.hash == h && l.kind == kind && l.name == name && l.step == step {
 			return &l.ref
 		}
 	}
@@ -162,11 +183,12 @@ func (c *caseDoc) find(kind lastKind, name string, step domain.Step) *caseRef {
 
 // setLast makes r the last event of the item, department or step.
 func (c *caseDoc) setLast(kind lastKind, name string, step domain.Step, r caseRef) {
-	if p := c.find(kind, name, step); p != nil {
+	h := lastHash(kind, name, step)
+	if p := c.findHash(h, kind, name, step); p != nil {
 		*p = r
 		return
 	}
-	c.last = append(c.last, lastEvent{kind: kind, name: name, step: step, ref: r})
+	c.last = append(c.last, lastEvent{hash: h, kind: kind, name: name, step: step, ref: r})
 }
 
 // caseKey appends caseID's key to dst: Apply builds it in a buffer on its

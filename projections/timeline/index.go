@@ -19,16 +19,26 @@ const (
 	spanKey     = "meta/span"
 )
 
-type dueEntry struct {
-	key string
-	val []byte
+// appendDueKey appends "due/<due>/<region>/<department>/<case>/<item>" to
+// dst, each name path-escaped so that '/' only separates. Apply builds keys
+// in buffers on its stack: PathEscape returns a name that needs no escaping
+// as it is, and the date is written without fmt.
+func appendDueKey(dst []byte, due workday.Date, region, dept, caseID, item string) []byte {
+	dst = appendISODate(append(dst, duePrefix...), due)
+	for _, s := range [...]string{region, dept, caseID, item} {
+		dst = append(append(dst, '/'), url.PathEscape(s)...)
+	}
+	return dst
 }
 
-// dueKey is "due/<due>/<region>/<department>/<case>/<item>", each name
-// path-escaped so that '/' only separates.
-func dueKey(due workday.Date, region, dept, caseID, item string) string {
-	return duePrefix + due.String() + "/" + url.PathEscape(region) + "/" + url.PathEscape(dept) + "/" +
-		url.PathEscape(caseID) + "/" + url.PathEscape(item)
+// appendISODate appends d as d.String() does, YYYY-MM-DD.
+func appendISODate(dst []byte, d workday.Date) []byte {
+	y, m, day := d.Year, int(d.Month), d.Day
+	if d.IsZero() || y < 0 || y > 9999 {
+		return append(dst, d.String()...)
+	}
+	return append(dst, byte('0'+y/1000), byte('0'+y/100%10), byte('0'+y/10%10), byte('0'+y%10), '-',
+		byte('0'+m/10), byte('0'+m%10), '-', byte('0'+day/10), byte('0'+day%10))
 }
 
 // dueState is what an item's index entry derives from; the case's region
@@ -55,11 +65,10 @@ func (d *doc) dueStates(buf []dueState) []dueState {
 	return buf
 }
 
-// entry is the index entry of item i in state st, which is indexed; the
-// value is the dispatch date, the start StateAt needs.
-func (d *doc) entry(i int, st dueState) dueEntry {
-	return dueEntry{key: dueKey(st.due, d.h.region.s, st.dept, d.caseID, d.h.items[i].code.s),
-		val: appendDate(nil, st.dispatched)}
+// appendKey appends the index key of item i in state st, which is
+// indexed. The entry's value is the dispatch date, the start StateAt needs.
+func (d *doc) appendKey(dst []byte, i int, st dueState) []byte {
+	return appendDueKey(dst, st.due, d.h.region.s, st.dept, d.caseID, d.h.items[i].code.s)
 }
 
 // dept is the item's department: the dispatch's, else the bundle's.
@@ -82,25 +91,27 @@ func (d *doc) updateDue(tx *projections.Tx, before []dueState) error {
 		if st == was {
 			continue
 		}
-		var old, now dueEntry
+		var oldBuf, nowBuf [160]byte
+		var old, now []byte
 		if was.indexed {
-			old = d.entry(i, was)
+			old = d.appendKey(oldBuf[:0], i, was)
 		}
 		if st.indexed {
-			now = d.entry(i, st)
+			now = d.appendKey(nowBuf[:0], i, st)
 		}
-		if was.indexed && old.key != now.key {
-			if err := tx.Delete([]byte(old.key)); err != nil {
+		if was.indexed && !bytes.Equal(old, now) {
+			if err := tx.Delete(old); err != nil {
 				return err
 			}
 		}
-		if !st.indexed || (old.key == now.key && bytes.Equal(old.val, now.val)) {
+		if !st.indexed || (was.indexed && bytes.Equal(old, now) && was.dispatched == st.dispatched) {
 			continue
 		}
-		if err := tx.Set([]byte(now.key), now.val); err != nil {
+		var val [8]byte
+		if err := tx.Set(now, appendDate(val[:0], st.dispatched)); err != nil {
 			return err
 		}
-		if err := widenSpan(tx, now); err != nil {
+		if err := widenSpan(tx, st.dispatched.DaysUntil(st.due)); err != nil {
 			return err
 		}
 	}
@@ -111,10 +122,8 @@ func (d *doc) updateDue(tx *projections.Tx, before []dueState) error {
 // due of any entry ever indexed: Warnings scans that far past its day. The
 // span stays decoded in the Tx (and the runner's object cache), as most
 // events that index an item would otherwise read it back.
-func widenSpan(tx *projections.Tx, e dueEntry) error {
-	due, _ := workday.ParseDate(e.key[len(duePrefix) : len(duePrefix)+10])
-	r := newReader(e.val)
-	span := int64(r.date().DaysUntil(due))
+func widenSpan(tx *projections.Tx, days int) error {
+	span := int64(days)
 	key := []byte(spanKey)
 	v, ok := tx.Object(key)
 	if !ok {
