@@ -20,7 +20,11 @@ func (f *fold) apply(ev domain.Event) error {
 	switch e := ev.(type) {
 	case *domain.CaseSubmitted:
 		c.region, c.bundle = e.Region, e.Bundle.Code
-		c.depts, c.last = make([]itemDept, 0, len(e.Bundle.Items)), nil
+		// Sized for an item's own entry, its department's and a few of
+		// its steps': growing the table by doubling allocated twice what
+		// it kept.
+		c.depts = make([]itemDept, 0, len(e.Bundle.Items))
+		c.last = make([]lastEvent, 0, 4*len(e.Bundle.Items)+4)
 		for _, it := range e.Bundle.Items {
 			c.setDept(it.Code, it.Department)
 		}
