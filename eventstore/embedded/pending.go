@@ -4,7 +4,6 @@ import (
 	"slices"
 	"sync"
 
-	"github.com/cockroachdb/pebble/v2"
 	"github.com/google/uuid"
 )
 
@@ -64,42 +63,6 @@ func (p *pendingIndex) add(gi *groupIndex) {
 	p.frames = append(p.frames, gi.frame)
 	p.tip = gi.tip
 	p.bytes += 9 + 12
-}
-
-// batch writes p into a new batch of db: every entry, then the tip.
-func (p *pendingIndex) batch(db *pebble.DB) (*pebble.Batch, error) {
-	b := db.NewBatch()
-	key := make([]byte, 0, 64)
-	val := make([]byte, 0, locSize)
-	set := func() error { return b.Set(key, val, nil) }
-	for stream, ents := range p.streams {
-		for _, e := range ents {
-			key, val = appendStreamKey(key[:0], stream, e.version), appendLoc(val[:0], e.l)
-			if err := set(); err != nil {
-				b.Close()
-				return nil, err
-			}
-		}
-	}
-	for id, l := range p.ids {
-		key, val = appendIDKey(key[:0], id), appendLoc(val[:0], l)
-		if err := set(); err != nil {
-			b.Close()
-			return nil, err
-		}
-	}
-	for _, f := range p.frames {
-		key, val = appendFrameKey(key[:0], f.first), appendSpan(val[:0], f.sp)
-		if err := set(); err != nil {
-			b.Close()
-			return nil, err
-		}
-	}
-	if err := b.Set(tipKey, appendTip(val[:0], p.tip), nil); err != nil {
-		b.Close()
-		return nil, err
-	}
-	return b, nil
 }
 
 // maxSealed bounds the sealed pending indexes waiting for the flusher. A

@@ -3,8 +3,6 @@ package embedded
 import (
 	"fmt"
 
-	"github.com/cockroachdb/pebble/v2"
-
 	"github.com/caseledger/caseledger/eventstore"
 )
 
@@ -136,22 +134,16 @@ func (s *Store) seal(seals chan<- *pendingIndex) {
 	seals <- p
 }
 
-// flushLoop writes each sealed pending index into pebble as one batch, in
+// flushLoop ingests each sealed pending index into pebble as one table, in
 // order, then forgets it: readers that no longer find it in memory find it
-// in pebble. The batch is large enough that pebble sorts it and flushes it
-// to a table as it is instead of inserting every entry into its memtable
-// (see "Index" in the package comment).
+// in pebble (see "Index" in the package comment).
 func (s *Store) flushLoop(seals <-chan *pendingIndex, done chan<- struct{}) {
 	defer close(done)
 	for p := range seals {
 		if s.failure.Load() != nil {
 			continue // keep it pending; Open indexes it again
 		}
-		b, err := p.batch(s.db)
-		if err == nil {
-			err = s.db.Apply(b, pebble.NoSync)
-			b.Close()
-		}
+		err := s.ingest(p)
 		s.pending.mu.Lock()
 		if err != nil {
 			// The entries stay pending, so reads still find them; the

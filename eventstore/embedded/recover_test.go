@@ -330,3 +330,33 @@ func flipByte(t *testing.T, fs vfs.FS, path string, off int64) {
 		t.Fatal(err)
 	}
 }
+
+// TestOpenRemovesATableLeftBeforeItsIngestion leaves what a crash while the
+// flusher writes a sealed index leaves in the index directory: a table
+// pebble never took in, here half written. Open must remove it and index
+// the events it held again from the log.
+func TestOpenRemovesATableLeftBeforeItsIngestion(t *testing.T) {
+	fs := vfs.NewMem()
+	// A small memtable, so that sealed indexes are ingested as tables
+	// while the appends go on.
+	opts := embedded.Options{FS: fs, MemTableSize: 16 << 10}
+	s := MustOpenWith(t, "/db", opts)
+	appendSome(t, s, 200)
+	want := MustReadAll(t, s)
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	leftover := fs.PathJoin("/db", "index", "caseledger-pending-00000000000000999999.sst")
+	appendTo(t, fs, leftover, []byte("half a table"))
+
+	r := MustOpenWith(t, "/db", opts)
+	if _, err := fs.Stat(leftover); err == nil {
+		t.Fatalf("Open left %s in place", leftover)
+	}
+	MustAppend(t, r, "case-0", eventstore.StreamExists, newEvent("Closed", 0))
+	got := MustReadAll(t, r)
+	if len(got) != len(want)+1 {
+		t.Fatalf("the log holds %d events, want %d", len(got), len(want)+1)
+	}
+	checkLog(t, got)
+}

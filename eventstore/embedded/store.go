@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/cockroachdb/pebble/v2"
+	"github.com/cockroachdb/pebble/v2/sstable"
 	"github.com/cockroachdb/pebble/v2/vfs"
 
 	"github.com/caseledger/caseledger/eventstore"
@@ -100,6 +101,8 @@ type Store struct {
 	// at which the indexer hands it to the flusher.
 	pending   *pending
 	sealBytes int
+	// tableOpts are the options of the tables the flusher ingests.
+	tableOpts sstable.WriterOptions
 
 	// head is the last acknowledged position: every event at or before it
 	// is durable, and readers never look past it (invariant 6). end is the
@@ -179,7 +182,11 @@ func open(dir string, opts Options, lock io.Closer) (*Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	log, err := openSegments(fs, fs.PathJoin(dir, logDir))
+	err = removeIngestLeftovers(fs, fs.PathJoin(dir, indexDir))
+	var log *segmentLog
+	if err == nil {
+		log, err = openSegments(fs, fs.PathJoin(dir, logDir))
+	}
 	if err == nil {
 		err = syncDir(fs, dir)
 	}
@@ -198,6 +205,7 @@ func open(dir string, opts Options, lock io.Closer) (*Store, error) {
 		// Half the memtable: the size past which pebble takes a batch
 		// as a table of its own (see flushLoop).
 		sealBytes: int(opts.MemTableSize / 2),
+		tableOpts: tableWriterOptions(po, db),
 		notify:    make(chan struct{}),
 		queue:     newAppendQueue(),
 		closing:   make(chan struct{}),
