@@ -49,50 +49,63 @@ func (s *Store) precheckIDs(r *appendReq) error {
 	return nil
 }
 
-// recentIDs holds the event IDs of the last groups the writer prepared, by
-// generation, so that an ID checked by its caller as of generation g needs
-// checking only against generations after g.
+// recentIDs holds the event IDs of the last groups the writer prepared, so
+// that an ID checked by its caller as of generation g needs checking only
+// against generations after g. It keeps two sets, each of up to half the
+// window's generations: IDs go into the newer; when it is full, the older
+// is emptied and becomes the newer. That holds at least the last max/2
+// generations and never deletes an ID on its own, which with one set and
+// a per-generation list to expire cost the writer a tenth of its time.
 type recentIDs struct {
-	ids  map[uuid.UUID]uint64 // ID -> generation
-	gens []recentGen          // oldest first, consecutive generations
-	max  int
+	sets [2]recentSet // sets[cur] is the newer
+	cur  int
+	half uint64 // generations per set
 }
 
-type recentGen struct {
-	gen uint64
-	ids []uuid.UUID
+type recentSet struct {
+	ids   map[uuid.UUID]struct{}
+	first uint64 // the set's first generation; 0 when it holds none
 }
 
 func newRecentIDs(max int) recentIDs {
-	return recentIDs{ids: make(map[uuid.UUID]uint64), max: max}
+	r := recentIDs{half: uint64(max / 2)}
+	for i := range r.sets {
+		r.sets[i].ids = make(map[uuid.UUID]struct{})
+	}
+	return r
 }
 
+// add records the IDs of group generation gen; generations come in order.
 func (r *recentIDs) add(gen uint64, group map[uuid.UUID]pendingEvent) {
-	ids := make([]uuid.UUID, 0, len(group))
-	for id := range group {
-		r.ids[id] = gen
-		ids = append(ids, id)
+	s := &r.sets[r.cur]
+	if s.first != 0 && gen-s.first >= r.half {
+		r.cur ^= 1
+		s = &r.sets[r.cur]
+		clear(s.ids)
+		s.first = 0
 	}
-	r.gens = append(r.gens, recentGen{gen: gen, ids: ids})
-	for len(r.gens) > r.max {
-		old := r.gens[0]
-		for _, id := range old.ids {
-			if r.ids[id] == old.gen {
-				delete(r.ids, id)
-			}
-		}
-		r.gens[0] = recentGen{}
-		r.gens = r.gens[1:]
+	if s.first == 0 {
+		s.first = gen
+	}
+	for id := range group {
+		s.ids[id] = struct{}{}
 	}
 }
 
 // covers reports whether every generation after gen is held.
 func (r *recentIDs) covers(gen uint64) bool {
-	return len(r.gens) == 0 || gen+1 >= r.gens[0].gen
+	oldest := r.sets[r.cur^1].first
+	if oldest == 0 {
+		oldest = r.sets[r.cur].first
+	}
+	return oldest == 0 || gen+1 >= oldest
 }
 
 func (r *recentIDs) has(id uuid.UUID) bool {
-	_, ok := r.ids[id]
+	if _, ok := r.sets[r.cur].ids[id]; ok {
+		return true
+	}
+	_, ok := r.sets[r.cur^1].ids[id]
 	return ok
 }
 

@@ -11,8 +11,9 @@ const (
 	// pipelineDepth is how many groups may be in flight (prepared and
 	// written, being synced, or being indexed) at once.
 	pipelineDepth = 2
-	// recentGenerations is how many groups' event IDs the writer keeps in
-	// memory for the caller-side ID check (see recentIDs).
+	// recentGenerations bounds how many groups' event IDs the writer keeps
+	// in memory for the caller-side ID check: between half and all of them
+	// (see recentIDs).
 	recentGenerations = 256
 )
 
