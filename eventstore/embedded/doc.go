@@ -192,11 +192,13 @@
 //  3. The syncer fdatasyncs the segment once per unit, in order. An fsync
 //     covers every frame written before it started, so groups an earlier
 //     fsync covered need none.
-//  4. The indexer adds the group's entries to the pending index and
-//     advances the applied generation, frees the unit's slot after its
-//     last group, publishes
-//     the new head and end, wakes the subscriptions and acknowledges the
-//     group's appends. When the pending index is full it seals it.
+//  4. The indexer adds the group's stream and frame entries to the pending
+//     index, frees the unit's slot after its last group, publishes the new
+//     head and end, wakes the subscriptions and acknowledges the group's
+//     appends; then it adds the group's ID entries and advances the
+//     applied generation (only the ID check reads those, and it waits for
+//     the generation: invariant 8). When the pending index is full it
+//     seals it.
 //  5. The flusher ingests each sealed pending index into pebble as a table.
 //
 // Two slots bound the units in flight, so the writer gathers one unit

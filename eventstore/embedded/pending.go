@@ -51,18 +51,23 @@ func newPendingIndex(after *pendingIndex) *pendingIndex {
 	return &pendingIndex{streams: make(map[string][]streamEntry, streams), ids: make(map[uuid.UUID]loc, ids)}
 }
 
+// add adds gi's stream and frame entries and its tip.
 func (p *pendingIndex) add(gi *groupIndex) {
 	for _, e := range gi.streams {
 		p.streams[e.stream] = append(p.streams[e.stream], e)
 		p.bytes += 1 + len(e.stream) + 1 + 8 + locSize
 	}
+	p.frames = append(p.frames, gi.frame)
+	p.tip = gi.tip
+	p.bytes += 9 + 12
+}
+
+// addIDs adds gi's ID entries, after add (see indexLoop).
+func (p *pendingIndex) addIDs(gi *groupIndex) {
 	for _, e := range gi.ids {
 		p.ids[e.id] = e.l
 		p.bytes += 1 + 16 + locSize
 	}
-	p.frames = append(p.frames, gi.frame)
-	p.tip = gi.tip
-	p.bytes += 9 + 12
 }
 
 // maxSealed bounds the sealed pending indexes waiting for the flusher. A

@@ -45,14 +45,15 @@ func (s *Store) syncLoop(syncs <-chan []*group, indexes chan<- *group) {
 	}
 }
 
-// indexLoop adds each durable group's entries to the pending index,
-// publishes the new head and wakes the group's appenders, in commit order.
-// Nothing is acknowledged before its frame is synced (rule 6), and no entry
-// is indexed before its frame is durable (invariant 2). Since groups are
-// acknowledged in order, an idempotent retry of an append still in flight
-// in an earlier group is acknowledged only after that group is durable.
-// When the active pending index is large enough it is sealed and handed to
-// the flusher; on the way out what is left is flushed too.
+// indexLoop adds each durable group's stream and frame entries to the
+// pending index, publishes the new head and wakes the group's appenders,
+// then adds its ID entries and advances the applied generation, in commit
+// order. Nothing is acknowledged before its frame is synced (rule 6), and
+// no entry is indexed before its frame is durable (invariant 2). Since
+// groups are acknowledged in order, an idempotent retry of an append still
+// in flight in an earlier group is acknowledged only after that group is
+// durable. When the active pending index is large enough it is sealed and
+// handed to the flusher; on the way out what is left is flushed too.
 func (s *Store) indexLoop(indexes <-chan *group, slots <-chan struct{}, done chan<- struct{}) {
 	defer close(done)
 	seals := make(chan *pendingIndex, maxSealed)
@@ -71,15 +72,14 @@ func (s *Store) indexLoop(indexes <-chan *group, slots <-chan struct{}, done cha
 	var broken error
 	for g := range indexes {
 		err := g.err
+		indexed := false
 		if g.idx != nil && err == nil && broken == nil {
+			// The stream and frame entries before the wake-ups: an
+			// appender may read its stream as soon as it returns.
 			s.pending.mu.Lock()
 			s.pending.active.add(g.idx)
-			full := s.pending.active.bytes >= s.sealBytes
 			s.pending.mu.Unlock()
-			s.setApplied(g.gen)
-			if full {
-				s.seal(seals)
-			}
+			indexed = true
 		} else if g.idx != nil {
 			// A failed group counts as applied: the writer waits on
 			// generations, and a failed store wakes it anyway.
@@ -111,6 +111,24 @@ func (s *Store) indexLoop(indexes <-chan *group, slots <-chan struct{}, done cha
 		}
 		for _, r := range g.reqs {
 			close(r.done)
+		}
+		if indexed {
+			// The ID entries after the wake-ups, which they would delay
+			// by a large map's cache misses: only the ID check of rule 7
+			// reads them, and it finds a just-acknowledged ID in the
+			// writer's recent window, then waits for the generation to be
+			// applied (invariant 8), which it is only now. They go into
+			// the same pending index as the group's other entries, so
+			// that its tip covers them all (invariant 2): the seal comes
+			// after.
+			s.pending.mu.Lock()
+			s.pending.active.addIDs(g.idx)
+			full := s.pending.active.bytes >= s.sealBytes
+			s.pending.mu.Unlock()
+			s.setApplied(g.gen)
+			if full {
+				s.seal(seals)
+			}
 		}
 	}
 }
