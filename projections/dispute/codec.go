@@ -64,13 +64,14 @@ func decodeCase(b []byte, c *caseDoc) error {
 		c.depts[i] = itemDept{code: r.Str(), dept: r.Str()}
 	}
 	c.last = make([]lastEvent, r.Count())
+	c.hashes = make([]uint64, len(c.last))
 	for i := range c.last {
 		l := &c.last[i]
 		l.kind = lastKind(r.Byte())
 		l.name = r.Str()
 		l.step = domain.Step(r.Str())
 		l.ref = readRef(r)
-		l.hash = lastHash(l.kind, l.name, l.step)
+		c.hashes[i] = lastHash(l.kind, l.name, l.step)
 	}
 	if c.hasEnded = r.Flag(); c.hasEnded {
 		c.ended = readRef(r)

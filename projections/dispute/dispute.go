@@ -92,8 +92,10 @@ type caseDoc struct {
 	bundle string
 	// depts maps item codes to departments.
 	depts []itemDept
-	// last holds the last event of each item, step and department.
+	// last holds the last event of each item, step and department, and
+	// hashes their lastHash, apart: a search reads 8 bytes an entry.
 	last     []lastEvent
+	hashes   []uint64
 	ended    caseRef
 	hasEnded bool
 	// rating is the ID of the open bad rating's dispute.
@@ -112,16 +114,15 @@ const (
 )
 
 type lastEvent struct {
-	// hash is lastHash of kind, name and step: searching compares it
-	// first, since names are mostly item codes of one length.
-	hash uint64
 	kind lastKind
 	name string      // the item code, or the department
 	step domain.Step // of a lastStep, under item name
 	ref  caseRef
 }
 
-// hashSeed is fixed at start: hashes are never stored.
+// A search compares lastHash of kind, name and step first, since names are
+// mostly item codes of one length. hashSeed is fixed at start: hashes are
+// never stored.
 var hashSeed = maphash.MakeSeed()
 
 func lastHash(kind lastKind, name string, step domain.Step) uint64 {
@@ -173,8 +174,8 @@ func (c *caseDoc) find(kind lastKind, name string, step domain.Step) *caseRef {
 }
 
 func (c *caseDoc) findHash(h uint64, kind lastKind, name string, step domain.Step) *caseRef {
-	for i := range c.last {
-		if l := &c.last[i]; l.hash == h && l.kind == kind && l.name == name && l.step == step {
+	for i, x := range c.hashes {
+		if l := &c.last[i]; x == h && l.kind == kind && l.name == name && l.step == step {
 			return &l.ref
 		}
 	}
@@ -188,7 +189,8 @@ func (c *caseDoc) setLast(kind lastKind, name string, step domain.Step, r caseRe
 		*p = r
 		return
 	}
-	c.last = append(c.last, lastEvent{hash: h, kind: kind, name: name, step: step, ref: r})
+	c.last = append(c.last, lastEvent{kind: kind, name: name, step: step, ref: r})
+	c.hashes = append(c.hashes, h)
 }
 
 // caseKey appends caseID's key to dst: Apply builds it in a buffer on its

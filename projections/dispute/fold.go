@@ -25,6 +25,7 @@ func (f *fold) apply(ev domain.Event) error {
 		// it kept.
 		c.depts = make([]itemDept, 0, len(e.Bundle.Items))
 		c.last = make([]lastEvent, 0, 4*len(e.Bundle.Items)+4)
+		c.hashes = make([]uint64, 0, cap(c.last))
 		for _, it := range e.Bundle.Items {
 			c.setDept(it.Code, it.Department)
 		}
