@@ -33,8 +33,8 @@ func encodeCase(dst []byte, v any) ([]byte, error) {
 	for i := range c.last {
 		l := &c.last[i]
 		w.Byte(byte(l.kind))
-		w.Str(l.name)
-		w.Str(string(l.step))
+		w.Str(c.names[l.name])
+		w.Str(c.names[l.step])
 		writeRef(w, &l.ref)
 	}
 	w.Flag(c.hasEnded)
@@ -48,7 +48,7 @@ func encodeCase(dst []byte, v any) ([]byte, error) {
 func writeRef(w *bin.Writer, r *caseRef) {
 	w.Uvarint(r.version)
 	w.B = append(w.B, r.id[:]...)
-	w.Str(r.typ)
+	w.Str(typeNames[r.typ])
 	w.Date(r.on)
 }
 
@@ -63,15 +63,12 @@ func decodeCase(b []byte, c *caseDoc) error {
 	for i := range c.depts {
 		c.depts[i] = itemDept{code: r.Str(), dept: r.Str()}
 	}
-	c.last = make([]lastEvent, r.Count())
-	c.hashes = make([]uint64, len(c.last))
-	for i := range c.last {
-		l := &c.last[i]
-		l.kind = lastKind(r.Byte())
-		l.name = r.Str()
-		l.step = domain.Step(r.Str())
-		l.ref = readRef(r)
-		c.hashes[i] = lastHash(l.kind, l.name, l.step)
+	n := r.Count()
+	c.last, c.hashes = make([]lastEvent, 0, n), make([]uint64, 0, n)
+	for range n {
+		kind := lastKind(r.Byte())
+		name, step := r.Str(), domain.Step(r.Str())
+		c.add(lastHash(kind, name, step), lastEvent{kind: kind, name: c.name(name), step: c.name(string(step)), ref: readRef(r)})
 	}
 	if c.hasEnded = r.Flag(); c.hasEnded {
 		c.ended = readRef(r)
@@ -80,9 +77,15 @@ func decodeCase(b []byte, c *caseDoc) error {
 	return r.End()
 }
 
+// readRef reads what writeRef wrote; a type the domain does not know
+// fails the reader.
 func readRef(r *bin.Reader) caseRef {
 	ref := caseRef{version: r.Uvarint()}
 	copy(ref.id[:], r.Bytes(len(uuid.UUID{})))
-	ref.typ, ref.on = r.Str(), r.Date()
+	typ, ok := typeCodes[r.Str()]
+	if !ok {
+		r.Fail()
+	}
+	ref.typ, ref.on = typ, r.Date()
 	return ref
 }

@@ -2,14 +2,12 @@ package dispute
 
 import (
 	"fmt"
-	"hash/maphash"
 	"strings"
 
 	"github.com/caseledger/caseledger/domain"
 	"github.com/caseledger/caseledger/domain/workday"
 	"github.com/caseledger/caseledger/eventstore"
 	"github.com/caseledger/caseledger/projections"
-	"github.com/google/uuid"
 )
 
 // Name is the projection's name in a projections.Runner.
@@ -80,119 +78,6 @@ type Dispute struct {
 	Closed bool `json:"x,omitempty"`
 }
 
-// caseDoc is what the fold keeps of a case to place disputes (design 2).
-// It stays decoded in the runner's object cache between batches, and the
-// garbage collector scans every cached case at each cycle: tables of a few
-// entries, searched in order, take far fewer allocations and pointers than
-// maps of strings to *Ref (those were a sixth of a replay's live heap).
-// Entries are kept in the order first seen, which depends only on the log,
-// so equal folds encode to equal bytes without sorting.
-type caseDoc struct {
-	region string
-	bundle string
-	// depts maps item codes to departments.
-	depts []itemDept
-	// last holds the last event of each item, step and department, and
-	// hashes their lastHash, apart: a search reads 8 bytes an entry.
-	last     []lastEvent
-	hashes   []uint64
-	ended    caseRef
-	hasEnded bool
-	// rating is the ID of the open bad rating's dispute.
-	rating string
-}
-
-type itemDept struct{ code, dept string }
-
-// lastKind tells what a lastEvent is the last event of.
-type lastKind byte
-
-const (
-	lastItem lastKind = iota + 1
-	lastDept
-	lastStep
-)
-
-type lastEvent struct {
-	kind lastKind
-	name string      // the item code, or the department
-	step domain.Step // of a lastStep, under item name
-	ref  caseRef
-}
-
-// A search compares lastHash of kind, name and step first, since names are
-// mostly item codes of one length. hashSeed is fixed at start: hashes are
-// never stored.
-var hashSeed = maphash.MakeSeed()
-
-func lastHash(kind lastKind, name string, step domain.Step) uint64 {
-	var h maphash.Hash
-	h.SetSeed(hashSeed)
-	h.WriteByte(byte(kind))
-	h.WriteString(name)
-	h.WriteByte(0)
-	h.WriteString(string(step))
-	return h.Sum64()
-}
-
-// caseRef is a Ref as the fold keeps it: the event ID as its 16 bytes,
-// made a string only for the disputes that refer to it.
-type caseRef struct {
-	version uint64
-	id      uuid.UUID
-	typ     string
-	on      workday.Date
-}
-
-func (r caseRef) export() Ref {
-	return Ref{Version: r.version, EventID: r.id.String(), Type: r.typ, On: r.on}
-}
-
-// dept returns the department of item code, if the case knows it.
-func (c *caseDoc) dept(code string) (string, bool) {
-	for i := range c.depts {
-		if c.depts[i].code == code {
-			return c.depts[i].dept, true
-		}
-	}
-	return "", false
-}
-
-func (c *caseDoc) setDept(code, dept string) {
-	for i := range c.depts {
-		if c.depts[i].code == code {
-			c.depts[i].dept = dept
-			return
-		}
-	}
-	c.depts = append(c.depts, itemDept{code: code, dept: dept})
-}
-
-// find returns the last event of the item, department or step, if any.
-func (c *caseDoc) find(kind lastKind, name string, step domain.Step) *caseRef {
-	return c.findHash(lastHash(kind, name, step), kind, name, step)
-}
-
-func (c *caseDoc) findHash(h uint64, kind lastKind, name string, step domain.Step) *caseRef {
-	for i, x := range c.hashes {
-		if l := &c.last[i]; x == h && l.kind == kind && l.name == name && l.step == step {
-			return &l.ref
-		}
-	}
-	return nil
-}
-
-// setLast makes r the last event of the item, department or step.
-func (c *caseDoc) setLast(kind lastKind, name string, step domain.Step, r caseRef) {
-	h := lastHash(kind, name, step)
-	if p := c.findHash(h, kind, name, step); p != nil {
-		*p = r
-		return
-	}
-	c.last = append(c.last, lastEvent{kind: kind, name: name, step: step, ref: r})
-	c.hashes = append(c.hashes, h)
-}
-
 // caseKey appends caseID's key to dst: Apply builds it in a buffer on its
 // stack (a converted concatenation of more than 32 bytes is allocated).
 func caseKey(dst []byte, caseID string) []byte {
@@ -245,7 +130,11 @@ func (Projection) ApplyEvent(tx *projections.Tx, e *eventstore.RecordedEvent, ev
 	if err != nil {
 		return fmt.Errorf("dispute: case %s: %w", caseID, err)
 	}
-	ref := caseRef{version: e.Version, id: e.ID, typ: e.Type, on: workday.DateOf(ev.Meta().OccurredAt)}
+	typ, ok := typeCodes[e.Type]
+	if !ok {
+		return fmt.Errorf("dispute: event type %s is not a domain event", e.Type)
+	}
+	ref := caseRef{version: e.Version, id: e.ID, typ: typ, on: workday.DateOf(ev.Meta().OccurredAt)}
 	f := &fold{tx: tx, c: c, caseID: caseID, ref: ref}
 	if err := f.apply(ev); err != nil {
 		return err
