@@ -157,3 +157,54 @@ func TestTxReadsSeeTheBatchsOwnWrites(t *testing.T) {
 		})
 	}
 }
+
+// overwriter gets its stream's counter with Object, overwrites the key with
+// Set, then sets the counter again with SetObject: the last write wins, so
+// the count must survive the Set.
+type overwriter struct{}
+
+func (overwriter) Name() string              { return "overwriter" }
+func (overwriter) Version() int              { return 1 }
+func (overwriter) Filter() eventstore.Filter { return eventstore.Filter{} }
+func (overwriter) Apply(tx *projections.Tx, e *eventstore.RecordedEvent) error {
+	key := []byte("n/" + e.Stream)
+	n, ok := tx.Object(key)
+	if !ok {
+		b, found, err := tx.Get(key)
+		if err != nil {
+			return err
+		}
+		v := 0
+		if found {
+			if v, err = strconv.Atoi(string(b)); err != nil {
+				return err
+			}
+		}
+		n = &v
+	}
+	if err := tx.Set(key, []byte("overwritten")); err != nil {
+		return err
+	}
+	*n.(*int)++
+	tx.SetObject(key, n, func(dst []byte, v any) ([]byte, error) { return strconv.AppendInt(dst, int64(*v.(*int)), 10), nil })
+	return nil
+}
+
+func TestTxSetObjectAfterSetOfTheSameKeyWins(t *testing.T) {
+	store := MustStore(t, embedded.Options{})
+	MustAppend(t, store, 3, 60, "Noted")
+	want := map[string]string{"n/case-0": "20", "n/case-1": "20", "n/case-2": "20"}
+	for _, batchSize := range []int{1, 7, 1000} {
+		t.Run(strconv.Itoa(batchSize), func(t *testing.T) {
+			c, err := projections.Replay(context.Background(), store, overwriter{}, filepath.Join(t.TempDir(), "copy"),
+				projections.ReplayOptions{BatchSize: batchSize})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer c.Close()
+			if got := dump(t, c.Read); !maps.Equal(got, want) {
+				t.Errorf("got %q, want %q", got, want)
+			}
+		})
+	}
+}
