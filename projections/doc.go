@@ -30,9 +30,9 @@
 // wait behind its catch-up. Until its subscription has caught up, a copy
 // commits batches of 32k events (Options.BatchSize once caught up): every
 // commit encodes each object the batch touched, and cases come back batch
-// after batch. Copies have large memtables for the same reason, flushed
-// once caught up and at Close so that a restart has little write-ahead log
-// to replay.
+// after batch. Copies have large memtables for the same reason, and no
+// write-ahead log (invariant 4); they are flushed once caught up and at
+// Close so that a restart has little to fold again.
 //
 // # On-disk format
 //
@@ -49,15 +49,16 @@
 //
 //  3. State and checkpoint change together: the runner writes a batch's state
 //     changes and the checkpoint into one Pebble batch and commits it once.
-//     Pebble applies a batch atomically, in memory and in its write-ahead log,
-//     so every state a reader or a restart can observe is exactly the fold of
-//     the events up to its checkpoint. Restart resumes with Subscribe(After:
+//     Pebble applies a batch atomically and flushes whole batches, so every
+//     state a reader or a restart can observe is exactly the fold of the
+//     events up to its checkpoint. Restart resumes with Subscribe(After:
 //     checkpoint): nothing is applied twice and nothing is skipped.
-//  4. Commits are not synced. After a process crash the operating system
-//     still holds the write-ahead log; after a machine crash Pebble recovers a
-//     prefix of its batches, and by invariant 3 that prefix is a consistent
-//     (older) checkpoint. Replaying from it re-applies only events whose
-//     effects were lost with it. The event store is the durable record.
+//  4. Commits are not durable: a copy keeps no write-ahead log. After a
+//     process or machine crash Pebble holds what its last flush wrote, and by
+//     invariant 3 that is a consistent (older) checkpoint. Replaying from it
+//     re-applies only events whose effects were lost with it. The event store
+//     is the durable record; the mark that a copy serves reads is flushed
+//     when it is set.
 //  5. A copy's checkpoint advances over every event of the log, matching its
 //     Filter or not: the runner subscribes unfiltered and filters itself. A
 //     store may never say where a filtered subscription got to between

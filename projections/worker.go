@@ -88,7 +88,7 @@ func (r *Runner) run(ctx context.Context, s *slot, w *worker) {
 		}
 		if caughtUp && !flushed {
 			// The catch-up's writes are in the memtable; a restart after a
-			// crash would replay them all from the write-ahead log.
+			// crash would fold them all again from the store.
 			flushed = true
 			if _, err := w.c.db.AsyncFlush(); err != nil {
 				r.fail(s, w, fmt.Errorf("projections: flush copy %s: %w", w.c.id.dir(), err))
