@@ -265,19 +265,22 @@
 //
 // # Tuning
 //
-// DefaultMemTableSize is 32 MiB: pending indexes are sealed at half of it,
-// about 150,000 events (some 50 MB of Go maps each), which also bounds
+// DefaultMemTableSize is 64 MiB: pending indexes are sealed at half of it,
+// about 300,000 events (some 100 MB of Go maps each), which also bounds
 // what Open re-indexes after a crash (more if sealed ones were waiting for
 // a stalled pebble); pebble's memtable itself holds nothing, since the
-// entries arrive as ingested tables. Larger seals mean fewer, larger tables for pebble to compact into the index's random
-// keys: with 128 appenders, 8 MiB cost 10.1 to 10.4 us of CPU an event and
-// gave 127,000 to 130,000 events/s, 32 MiB 7.5 to 8.6 us and 141,000 to
-// 159,000, 64 MiB 6.5 to 6.7 us and 165,000, in 4-second runs back to
-// back (measured when the flusher still wrote batches). Part of that is
-// compaction falling after the end of a short run,
-// the more so the larger the memtable, so the middle value is the default.
-// A ledger that must open faster after a crash, or hold less memory, can
-// lower it.
+// entries arrive as ingested tables. Larger seals mean fewer, larger
+// tables for pebble to compact into the index's random keys: with 128
+// appenders, 8 MiB cost 10.1 to 10.4 us of CPU an event and gave 127,000
+// to 130,000 events/s, 32 MiB 7.5 to 8.6 us and 141,000 to 159,000,
+// 64 MiB 6.5 to 6.7 us and 165,000, in 4-second runs back to back, when
+// the flusher still wrote batches. Part of that is compaction falling
+// after the end of a short run, the more so the larger the memtable, so
+// 32 MiB was the default; with ingested tables, 10-second runs (1.5
+// million events, five seals or more at 64 MiB, with their compactions)
+// gave 0.61 and 0.70 of the ceiling at 32 MiB (8.1 to 8.4 us an event)
+// and 0.75 and 0.76 at 64 MiB (7.0 to 7.5 us), back to back. A ledger
+// that must open faster after a crash, or hold less memory, can lower it.
 // DefaultBlockCacheSize is 256 MiB: the index of the reference fixture
 // (1,000,000 events) fits, and the log is cached by the OS, not by pebble.
 // Index data blocks are 16 KiB: a stream's entries are adjacent, so a

@@ -24,7 +24,7 @@ var ErrLocked = errors.New("embedded: directory is locked by another store")
 // Defaults for the tuning knobs; the package comment ("Tuning") says how
 // they were chosen.
 const (
-	DefaultMemTableSize   = 32 << 20
+	DefaultMemTableSize   = 64 << 20
 	DefaultBlockCacheSize = 256 << 20
 	DefaultMaxGroupSize   = 1024
 	DefaultHeadCacheSize  = 1 << 18
