@@ -279,8 +279,10 @@
 // 32 MiB was the default; with ingested tables, 10-second runs (1.5
 // million events, five seals or more at 64 MiB, with their compactions)
 // gave 0.61 and 0.70 of the ceiling at 32 MiB (8.1 to 8.4 us an event)
-// and 0.75 and 0.76 at 64 MiB (7.0 to 7.5 us), back to back. A ledger
-// that must open faster after a crash, or hold less memory, can lower it.
+// and 0.75 and 0.76 at 64 MiB (7.0 to 7.5 us), back to back (two later
+// 10-second runs at 64 MiB gave 0.63 and 0.65: the ceiling moves too).
+// A ledger that must open faster after a crash, or hold less memory, can
+// lower it.
 // DefaultBlockCacheSize is 256 MiB: the index of the reference fixture
 // (1,000,000 events) fits, and the log is cached by the OS, not by pebble.
 // Index data blocks are 16 KiB: a stream's entries are adjacent, so a
