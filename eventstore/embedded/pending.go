@@ -1,6 +1,7 @@
 package embedded
 
 import (
+	"cmp"
 	"slices"
 	"sync"
 
@@ -150,13 +151,7 @@ func (p *pending) frame(pos uint64) (frameEntry, bool) {
 			continue
 		}
 		i, found := slices.BinarySearchFunc(pi.frames, pos, func(f frameEntry, pos uint64) int {
-			switch {
-			case f.first < pos:
-				return -1
-			case f.first > pos:
-				return 1
-			}
-			return 0
+			return cmp.Compare(f.first, pos)
 		})
 		if !found {
 			i--

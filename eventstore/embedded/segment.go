@@ -1,6 +1,7 @@
 package embedded
 
 import (
+	"cmp"
 	"fmt"
 	"io"
 	"slices"
@@ -101,13 +102,7 @@ func (l *segmentLog) last() *segment {
 func (l *segmentLog) find(off int64) (*segment, int64) {
 	segs := *l.segs.Load()
 	i, found := slices.BinarySearchFunc(segs, off, func(s *segment, off int64) int {
-		switch {
-		case s.start < off:
-			return -1
-		case s.start > off:
-			return 1
-		}
-		return 0
+		return cmp.Compare(s.start, off)
 	})
 	if !found {
 		i--
