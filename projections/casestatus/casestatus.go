@@ -162,7 +162,8 @@ func (Projection) ApplyEvent(tx *projections.Tx, e *eventstore.RecordedEvent, ev
 	} else {
 		before := d.indexed()
 		d.apply(ev)
-		if err := reindex(tx, caseID, before, d.indexed()); err != nil {
+		after := d.indexed()
+		if err := reindex(tx, caseID, &before, &after); err != nil {
 			return err
 		}
 	}

@@ -118,8 +118,9 @@ func decodeDoc(b []byte, d *Doc) error {
 	return r.End()
 }
 
-func encodeSummary(s *Summary) []byte {
-	w := &bin.Writer{B: make([]byte, 0, 32)}
+// appendSummary appends s's stored bytes to dst.
+func appendSummary(dst []byte, s *Summary) []byte {
+	w := &bin.Writer{B: dst}
 	w.Byte(summaryFormat)
 	w.Str(s.Bundle)
 	w.Enum(enums, string(s.Status))

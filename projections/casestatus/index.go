@@ -1,9 +1,9 @@
 package casestatus
 
 import (
+	"bytes"
 	"fmt"
 	"net/url"
-	"slices"
 
 	"github.com/caseledger/caseledger/domain"
 	"github.com/caseledger/caseledger/domain/workday"
@@ -57,66 +57,141 @@ func (d *Doc) indexed() indexed {
 	}
 }
 
-// keys returns the index keys of a case; none before it is submitted.
-func (x indexed) keys(caseID string) []string {
-	if x.summary.Status == domain.StatusNone {
-		return nil
+// maxKeys is the most index keys a case has: its applicant's, its agent's
+// and its region's.
+const maxKeys = 3
+
+// keySet is the index keys of a case, back to back in b: key i is
+// b[ends[i-1]:ends[i]]. Apply builds two per event that moves a case, in
+// buffers on its stack: building them as strings was a million allocations
+// per million events.
+type keySet struct {
+	b    []byte
+	ends [maxKeys]int
+	n    int
+}
+
+func (ks *keySet) key(i int) []byte {
+	from := 0
+	if i > 0 {
+		from = ks.ends[i-1]
 	}
-	id := url.PathEscape(caseID)
-	var out []string
-	refs := []domain.SubjectRef{x.applicant}
-	if x.agent != x.applicant {
-		refs = append(refs, x.agent)
-	}
-	for _, ref := range refs {
-		if ref != "" {
-			out = append(out, subjectKeyPrefix(ref)+reverseDate(x.summary.SubmittedOn)+"/"+id)
+	return ks.b[from:ks.ends[i]]
+}
+
+func (ks *keySet) has(k []byte) bool {
+	for i := range ks.n {
+		if bytes.Equal(ks.key(i), k) {
+			return true
 		}
 	}
-	if x.region != "" {
-		out = append(out, regionKeyPrefix(x.region, x.summary.Status)+x.summary.SubmittedOn.String()+"/"+id)
+	return false
+}
+
+func (ks keySet) end() keySet {
+	ks.ends[ks.n] = len(ks.b)
+	ks.n++
+	return ks
+}
+
+// appendKeys returns ks with the index keys of a case appended to ks.b;
+// none before the case is submitted. ks is a value, not a pointer: a store
+// through a pointer would move the caller's buffer to the heap.
+func (x *indexed) appendKeys(ks keySet, caseID string) keySet {
+	if x.summary.Status == domain.StatusNone {
+		return ks
 	}
-	return out
+	id := url.PathEscape(caseID)
+	refs := [...]domain.SubjectRef{x.applicant, x.agent}
+	if x.agent == x.applicant {
+		refs[1] = ""
+	}
+	for _, ref := range refs {
+		if ref == "" {
+			continue
+		}
+		ks.b = appendSubjectPrefix(ks.b, ref)
+		ks.b = append(appendReverseDate(ks.b, x.summary.SubmittedOn), '/')
+		ks.b = append(ks.b, id...)
+		ks = ks.end()
+	}
+	if x.region != "" {
+		ks.b = appendRegionPrefix(ks.b, x.region, x.summary.Status)
+		ks.b = append(appendISODate(ks.b, x.summary.SubmittedOn), '/')
+		ks.b = append(ks.b, id...)
+		ks = ks.end()
+	}
+	return ks
 }
 
 func subjectKeyPrefix(ref domain.SubjectRef) string {
-	return subjectPrefix + url.PathEscape(string(ref)) + "/"
+	return string(appendSubjectPrefix(nil, ref))
+}
+
+func appendSubjectPrefix(dst []byte, ref domain.SubjectRef) []byte {
+	return append(append(append(dst, subjectPrefix...), url.PathEscape(string(ref))...), '/')
 }
 
 // regionKeyPrefix is the prefix of a region's cases of one status, or of
 // every status when status is empty.
 func regionKeyPrefix(region string, status domain.Status) string {
-	p := regionPrefix + url.PathEscape(region) + "/"
-	if status != domain.StatusNone {
-		p += string(status) + "/"
-	}
-	return p
+	return string(appendRegionPrefix(nil, region, status))
 }
 
-func reverseDate(d workday.Date) string {
-	return fmt.Sprintf("%08d", 99999999-(d.Year*10000+int(d.Month)*100+d.Day))
+func appendRegionPrefix(dst []byte, region string, status domain.Status) []byte {
+	dst = append(append(append(dst, regionPrefix...), url.PathEscape(region)...), '/')
+	if status != domain.StatusNone {
+		dst = append(append(dst, status...), '/')
+	}
+	return dst
+}
+
+// appendReverseDate appends 99999999 minus YYYYMMDD as eight digits.
+func appendReverseDate(dst []byte, d workday.Date) []byte {
+	n := 99999999 - (d.Year*10000 + int(d.Month)*100 + d.Day)
+	if n < 0 || n > 99999999 {
+		return fmt.Appendf(dst, "%08d", n)
+	}
+	var digits [8]byte
+	for i := len(digits) - 1; i >= 0; i-- {
+		digits[i] = byte('0' + n%10)
+		n /= 10
+	}
+	return append(dst, digits[:]...)
+}
+
+// appendISODate appends d as d.String() does, YYYY-MM-DD, without fmt.
+func appendISODate(dst []byte, d workday.Date) []byte {
+	y, m, day := d.Year, int(d.Month), d.Day
+	if d.IsZero() || y < 0 || y > 9999 || m < 0 || m > 99 || day < 0 || day > 99 {
+		return append(dst, d.String()...)
+	}
+	return append(dst, byte('0'+y/1000), byte('0'+y/100%10), byte('0'+y/10%10), byte('0'+y%10), '-',
+		byte('0'+m/10), byte('0'+m%10), '-', byte('0'+day/10), byte('0'+day%10))
 }
 
 // reindex replaces a case's index entries derived from before with those
 // derived from after (invariant 6).
-func reindex(tx *projections.Tx, caseID string, before, after indexed) error {
-	if before == after {
+func reindex(tx *projections.Tx, caseID string, before, after *indexed) error {
+	if *before == *after {
 		return nil
 	}
-	newKeys := after.keys(caseID)
-	for _, k := range before.keys(caseID) {
-		if !slices.Contains(newKeys, k) {
-			if err := tx.Delete([]byte(k)); err != nil {
+	var oldBuf, newBuf [384]byte
+	old := before.appendKeys(keySet{b: oldBuf[:0]}, caseID)
+	now := after.appendKeys(keySet{b: newBuf[:0]}, caseID)
+	for i := range old.n {
+		if k := old.key(i); !now.has(k) {
+			if err := tx.Delete(k); err != nil {
 				return err
 			}
 		}
 	}
-	if len(newKeys) == 0 {
+	if now.n == 0 {
 		return nil
 	}
-	v := encodeSummary(&after.summary)
-	for _, k := range newKeys {
-		if err := tx.Set([]byte(k), v); err != nil {
+	v := appendSummary(make([]byte, 0, 32), &after.summary)
+	for i := range now.n {
+		if err := tx.Set(now.key(i), v); err != nil {
 			return err
 		}
 	}

@@ -175,3 +175,57 @@ func TestListRejectsBadCursorsAndLimits(t *testing.T) {
 		t.Errorf("second page of %s: %+v, %v; want case %s and no next cursor", a, second, err, caseID)
 	}
 }
+
+// TestIndexKeysKeepTheirStoredLayout pins the index keys byte for byte,
+// escaped names and dates included: Apply builds them in buffers, and a
+// different key for the same case would need a new projection Version.
+func TestIndexKeysKeepTheirStoredLayout(t *testing.T) {
+	const id = "c-1/x%"
+	tests := []struct {
+		name             string
+		region           string
+		applicant, agent domain.SubjectRef
+		want             []string
+	}{
+		{"applicant and agent", "440300", "subj-a", "subj-b", []string{
+			"region/440300/submitted/2026-03-02/c-1%2Fx%25",
+			"subject/subj-a/79739697/c-1%2Fx%25",
+			"subject/subj-b/79739697/c-1%2Fx%25",
+		}},
+		{"agent who is the applicant", "440300", "subj-a", "subj-a", []string{
+			"region/440300/submitted/2026-03-02/c-1%2Fx%25",
+			"subject/subj-a/79739697/c-1%2Fx%25",
+		}},
+		{"names to escape", "44/03 00", "subj/a b", "", []string{
+			"region/44%2F03%2000/submitted/2026-03-02/c-1%2Fx%25",
+			"subject/subj%2Fa%20b/79739697/c-1%2Fx%25",
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			store, r := mustRunner(t)
+			ev := submitted(id, march(2), window, tt.applicant, tt.agent)
+			ev.Region = tt.region
+			head := appendCase(t, store, id, ev)
+			var got []string
+			err := r.Read(context.Background(), casestatus.Name, head, func(v *projections.View) error {
+				for _, prefix := range []string{"region/", "subject/"} {
+					err := v.Scan([]byte(prefix), func(k, _ []byte) error {
+						got = append(got, string(k))
+						return nil
+					})
+					if err != nil {
+						return err
+					}
+				}
+				return nil
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !slices.Equal(got, tt.want) {
+				t.Errorf("index keys\n got %q\nwant %q", got, tt.want)
+			}
+		})
+	}
+}
