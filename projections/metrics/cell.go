@@ -1,6 +1,7 @@
 package metrics
 
 import (
+	"bytes"
 	"strings"
 
 	"github.com/caseledger/caseledger/domain"
@@ -87,8 +88,13 @@ type Key struct {
 	Month, Bundle, Region, Department, Item string
 }
 
-func (k Key) bytes() []byte {
-	return []byte("cell/" + k.Month + "/" + k.Bundle + "/" + k.Region + "/" + k.Department + "/" + k.Item)
+// appendTo appends k's stored key to dst.
+func (k *Key) appendTo(dst []byte) []byte {
+	dst = append(append(dst, "cell/"...), k.Month...)
+	for _, s := range [...]string{k.Bundle, k.Region, k.Department, k.Item} {
+		dst = append(append(dst, '/'), s...)
+	}
+	return dst
 }
 
 func parseKey(b []byte) (Key, bool) {
@@ -99,13 +105,21 @@ func parseKey(b []byte) (Key, bool) {
 	return Key{Month: parts[1], Bundle: parts[2], Region: parts[3], Department: parts[4], Item: parts[5]}, true
 }
 
-// cell returns the cell at k for changing in this batch.
+// cell returns the cell at k for changing in this batch. The key is built
+// on the stack: most cells are still in the Tx (or its cache), and a cell
+// Object returns is pending again, so only a new or evicted one needs a
+// key on the heap.
 func cell(tx *projections.Tx, k Key) (*Cell, error) {
-	key := k.bytes()
-	c, err := projections.LoadJSON[Cell](tx, key)
+	var kb [160]byte
+	key := k.appendTo(kb[:0])
+	if v, ok := tx.Object(key); ok {
+		return v.(*Cell), nil
+	}
+	heapKey := bytes.Clone(key)
+	c, err := projections.LoadJSON[Cell](tx, heapKey)
 	if err != nil {
 		return nil, err
 	}
-	tx.SetObject(key, c, projections.EncodeJSON)
+	tx.SetObject(heapKey, c, projections.EncodeJSON)
 	return c, nil
 }

@@ -72,7 +72,30 @@ type itemDoc struct {
 
 func (it *itemDoc) running() bool { return !it.Dispatched.IsZero() && !it.Settled }
 
-func month(d workday.Date) string { return fmt.Sprintf("%04d-%02d", d.Year, int(d.Month)) }
+// month returns d's month as "YYYY-MM". Months of the years in months come
+// from there without an allocation: a cell is looked up by month for every
+// fact counted.
+func month(d workday.Date) string {
+	i := (d.Year-firstMonthYear)*12 + int(d.Month) - 1
+	if d.Month < 1 || d.Month > 12 || i < 0 || i >= len(months)/7 {
+		return fmt.Sprintf("%04d-%02d", d.Year, int(d.Month))
+	}
+	return months[7*i : 7*i+7]
+}
+
+// months is "2000-012000-02...2099-12": every month of those years, seven
+// bytes each, in one string.
+const firstMonthYear = 2000
+
+var months = func() string {
+	b := make([]byte, 0, 100*12*7)
+	for y := firstMonthYear; y < firstMonthYear+100; y++ {
+		for m := 1; m <= 12; m++ {
+			b = fmt.Appendf(b, "%04d-%02d", y, m)
+		}
+	}
+	return string(b)
+}()
 
 // fold is one Apply: the event's case, day and batch.
 type fold struct {
