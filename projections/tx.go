@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"slices"
+	"unsafe"
 
 	"github.com/cockroachdb/pebble/v2"
 )
@@ -21,12 +22,17 @@ type Tx struct {
 	// objs are decoded values set with SetObject, encoded once at commit so
 	// that a key updated by many events of a batch is encoded once. A key
 	// is in objs or in writes, never both.
-	objs map[string]*object
-	// writes are the batch's other changes by key; vals holds their values,
-	// back to back, for the batch.
+	objs map[string]*entry
+	// writes are the batch's other changes by key. Their keys are strings
+	// over keys and their values lie in vals, each back to back for the
+	// batch: a write allocates nothing once the buffers have grown.
 	writes map[string]write
+	keys   []byte
 	vals   []byte
-	// cache keeps flushed objects for later batches; nil keeps none.
+	// written lists the entries flushed early in this batch, whose written
+	// marks commit clears.
+	written []*entry
+	// cache keeps flushed objects for later batches.
 	cache *objectCache
 	// enc is where objects are encoded: the batch copies their bytes, so
 	// one buffer serves every object of every batch.
@@ -45,29 +51,25 @@ type write struct {
 // copied the bytes into its batch; an encoder must not keep it.
 type Encoder func(dst []byte, v any) ([]byte, error)
 
-type object struct {
-	v      any
-	encode Encoder
-}
-
 // Object returns the value last given to SetObject for key, in this batch
 // or, if it is still cached, in an earlier committed one. A read model keeps
 // its decoded state this way instead of reading and decoding it for every
 // event. The value is pending again once returned: it is encoded and written
 // at commit, so changing it in place is safe.
 func (t *Tx) Object(key []byte) (any, bool) {
-	if o, ok := t.objs[string(key)]; ok {
-		return o.v, true
+	if e, ok := t.objs[string(key)]; ok {
+		return e.v, true
 	}
-	if t.cache == nil {
+	e := t.cache.take(key)
+	if e == nil {
 		return nil, false
 	}
-	o, ok := t.cache.take(key)
-	if !ok {
-		return nil, false
+	if e.written {
+		delete(t.writes, e.key)
+		e.written = false
 	}
-	t.setObject(key, o)
-	return o.v, true
+	t.pend(e)
+	return e.v, true
 }
 
 // SetObject makes v the value of key; encode turns it into the stored bytes
@@ -77,60 +79,70 @@ func (t *Tx) Object(key []byte) (any, bool) {
 // later batch may be handed the same v by Object, which must equal what
 // decoding the stored bytes would give.
 func (t *Tx) SetObject(key []byte, v any, encode Encoder) {
-	// Most calls set again the object Object just returned: updating it
-	// in place spares a key string per event.
-	if o, ok := t.objs[string(key)]; ok {
-		o.v, o.encode = v, encode
+	// Most calls set again the object Object just returned.
+	if e, ok := t.objs[string(key)]; ok {
+		e.v, e.encode = v, encode
 		return
 	}
-	t.setObject(key, object{v: v, encode: encode})
+	if len(t.writes) > 0 {
+		delete(t.writes, string(key))
+	}
+	t.pend(t.cache.newEntry(key, v, encode))
 }
 
-func (t *Tx) setObject(key []byte, o object) {
+func (t *Tx) pend(e *entry) {
 	if t.objs == nil {
-		t.objs = map[string]*object{}
+		t.objs = map[string]*entry{}
 	}
-	delete(t.writes, string(key))
-	t.objs[string(key)] = &o
+	t.objs[e.key] = e
 }
 
 // flushKey turns key's pending object, if any, into a pending write.
 func (t *Tx) flushKey(key []byte) error {
-	o, ok := t.objs[string(key)]
+	e, ok := t.objs[string(key)]
 	if !ok {
 		return nil
 	}
-	b, err := t.encode(o)
-	if err != nil {
-		return fmt.Errorf("projections: encode %q: %w", string(key), err)
+	if err := t.flush(e); err != nil {
+		return err
 	}
-	delete(t.objs, string(key))
-	t.put(key, b, false)
-	if t.cache != nil {
-		t.cache.put(string(key), *o)
-	}
+	delete(t.objs, e.key)
 	return nil
 }
 
 // flushObjects turns every pending object into a pending write.
 func (t *Tx) flushObjects() error {
-	for k, o := range t.objs {
-		b, err := t.encode(o)
-		if err != nil {
-			return fmt.Errorf("projections: encode %q: %w", k, err)
-		}
-		t.putString(k, b)
-		if t.cache != nil {
-			t.cache.put(k, *o)
+	for _, e := range t.objs {
+		if err := t.flush(e); err != nil {
+			return err
 		}
 	}
 	clear(t.objs)
 	return nil
 }
 
-// encode encodes o into t.enc, valid until the next encode.
-func (t *Tx) encode(o *object) ([]byte, error) {
-	b, err := o.encode(t.enc[:0], o.v)
+// flush encodes the pending entry e into writes and caches it; the caller
+// removes it from objs.
+func (t *Tx) flush(e *entry) error {
+	b, err := t.encode(e)
+	if err != nil {
+		return fmt.Errorf("projections: encode %q: %w", e.key, err)
+	}
+	// e.key is a string already, and no write of it is pending.
+	if t.writes == nil {
+		t.writes = map[string]write{}
+	}
+	t.writes[e.key] = write{off: len(t.vals), n: len(b)}
+	t.vals = append(t.vals, b...)
+	e.written = true
+	t.written = append(t.written, e)
+	t.cache.put(e)
+	return nil
+}
+
+// encode encodes e's object into t.enc, valid until the next encode.
+func (t *Tx) encode(e *entry) ([]byte, error) {
+	b, err := e.encode(t.enc[:0], e.v)
 	if cap(b) > cap(t.enc) {
 		t.enc = b[:0]
 	}
@@ -148,23 +160,30 @@ func (t *Tx) put(key, value []byte, del bool) {
 		t.writes[string(key)] = w // no new key string
 		return
 	}
-	t.writes[string(key)] = w
+	t.writes[t.keyOf(key)] = w
 }
 
-// putString is put of a Set whose key is a string already.
-func (t *Tx) putString(key string, value []byte) {
-	if t.writes == nil {
-		t.writes = map[string]write{}
+// keyOf returns key as a string over t.keys instead of a string of its
+// own, which was the most frequent allocation of the Tx. The string points
+// into the buffer: its bytes are never written again until reset clears
+// the map holding it, and a buffer outgrown by append stays as it was for
+// the strings over it.
+func (t *Tx) keyOf(key []byte) string {
+	if len(key) == 0 {
+		return ""
 	}
-	t.writes[key] = write{off: len(t.vals), n: len(value)}
-	t.vals = append(t.vals, value...)
+	off := len(t.keys)
+	t.keys = append(t.keys, key...)
+	return unsafe.String(&t.keys[off], len(key))
 }
 
 // forget drops key's decoded object, pending or cached: its stored bytes are
 // being replaced by other means.
 func (t *Tx) forget(key []byte) {
-	delete(t.objs, string(key))
-	if t.cache != nil {
+	if len(t.objs) > 0 {
+		delete(t.objs, string(key))
+	}
+	if len(t.cache.items) > 0 {
 		t.cache.remove(key)
 	}
 }
@@ -252,19 +271,23 @@ func (t *Tx) Scan(prefix []byte, fn func(key, value []byte) error) error {
 }
 
 // writeTo puts every pending object and write into b, leaving the Tx
-// empty.
+// empty and the objects cached.
 func (t *Tx) writeTo(b *pebble.Batch) error {
-	for k, o := range t.objs {
-		v, err := t.encode(o)
+	for _, e := range t.objs {
+		v, err := t.encode(e)
 		if err != nil {
-			return fmt.Errorf("projections: encode %q: %w", k, err)
+			return fmt.Errorf("projections: encode %q: %w", e.key, err)
 		}
-		if err := b.Set(t.keyString(k), v, nil); err != nil {
+		// Deferred, the key and value are copied into the batch once, not
+		// assembled in t.buf first.
+		op := b.SetDeferred(1+len(e.key), len(v))
+		op.Key[0] = userPrefix
+		copy(op.Key[1:], e.key)
+		copy(op.Value, v)
+		if err := op.Finish(); err != nil {
 			return err
 		}
-		if t.cache != nil {
-			t.cache.put(k, *o)
-		}
+		t.cache.put(e)
 	}
 	for k, w := range t.writes {
 		var err error
@@ -278,6 +301,7 @@ func (t *Tx) writeTo(b *pebble.Batch) error {
 		}
 	}
 	t.reset()
+	t.cache.trim()
 	return nil
 }
 
@@ -285,5 +309,11 @@ func (t *Tx) writeTo(b *pebble.Batch) error {
 func (t *Tx) reset() {
 	clear(t.objs)
 	clear(t.writes)
+	t.keys = t.keys[:0]
 	t.vals = t.vals[:0]
+	for _, e := range t.written {
+		e.written = false
+	}
+	clear(t.written)
+	t.written = t.written[:0]
 }
