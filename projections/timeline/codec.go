@@ -145,14 +145,13 @@ func appendStep(b []byte, s, prev *rawStep) []byte {
 	if flags&fItem != 0 {
 		b = binary.AppendUvarint(b, uint64(s.item))
 	}
-	for _, f := range []struct {
-		flag uint64
-		r    ref
-	}{{fDept, s.dept}, {fKind, s.kind}, {fText, s.text}, {fLegal, s.legal}, {fRef, s.doc}} {
-		if flags&f.flag != 0 {
-			b = appendRef(b, f.r)
-		}
-	}
+	// One call per field: a loop over a table of flags and refs copied the
+	// five refs into it for every step.
+	b = appendRefIf(b, flags&fDept != 0, &s.dept)
+	b = appendRefIf(b, flags&fKind != 0, &s.kind)
+	b = appendRefIf(b, flags&fText != 0, &s.text)
+	b = appendRefIf(b, flags&fLegal != 0, &s.legal)
+	b = appendRefIf(b, flags&fRef != 0, &s.doc)
 	if flags&fDue != 0 {
 		// Due dates lie days from the step's own day: small numbers.
 		b = binary.AppendVarint(b, int64(dayOf(s.occurred).DaysUntil(s.due)))

@@ -63,24 +63,33 @@ func loadBatchDict(tx *projections.Tx) (*batchDict, error) {
 	return d, nil
 }
 
+// interner interns strings through the batch's dictionary, which Apply
+// looks up in the Tx once per event rather than once per string.
+type interner struct {
+	tx *projections.Tx
+	d  *batchDict
+}
+
+func newInterner(tx *projections.Tx) (interner, error) {
+	d, err := loadBatchDict(tx)
+	return interner{tx: tx, d: d}, err
+}
+
 // intern returns the ref of s: the zero ref for "", an inline one for long
 // strings, otherwise its dictionary entry, created on first use.
-func intern(tx *projections.Tx, s string) (ref, error) {
+func (in interner) intern(s string) (ref, error) {
 	switch {
 	case s == "":
 		return ref{}, nil
 	case len(s) > maxInterned:
 		return ref{s: s}, nil
 	}
-	d, err := loadBatchDict(tx)
-	if err != nil {
-		return ref{}, err
-	}
+	d := in.d
 	if id, ok := d.ids[s]; ok {
 		return ref{id: id, s: s, dict: true}, nil
 	}
 	key := []byte(dictByString + s)
-	b, ok, err := tx.Get(key)
+	b, ok, err := in.tx.Get(key)
 	if err != nil {
 		return ref{}, err
 	}
@@ -94,10 +103,10 @@ func intern(tx *projections.Tx, s string) (ref, error) {
 	} else {
 		id = d.next
 		d.next++
-		if err := tx.Set(key, binary.AppendUvarint(nil, uint64(id))); err != nil {
+		if err := in.tx.Set(key, binary.AppendUvarint(nil, uint64(id))); err != nil {
 			return ref{}, err
 		}
-		if err := tx.Set(dictIDKey(id), []byte(s)); err != nil {
+		if err := in.tx.Set(dictIDKey(id), []byte(s)); err != nil {
 			return ref{}, err
 		}
 	}
@@ -105,20 +114,16 @@ func intern(tx *projections.Tx, s string) (ref, error) {
 	return ref{id: id, s: s, dict: true}, nil
 }
 
-// internActor returns intern(tx, actorString(a)), remembered by actor.
-func internActor(tx *projections.Tx, a domain.Actor) (ref, error) {
-	d, err := loadBatchDict(tx)
-	if err != nil {
-		return ref{}, err
-	}
-	if r, ok := d.actors[a]; ok {
+// actor returns intern(actorString(a)), remembered by actor.
+func (in interner) actor(a domain.Actor) (ref, error) {
+	if r, ok := in.d.actors[a]; ok {
 		return r, nil
 	}
-	r, err := intern(tx, actorString(a))
+	r, err := in.intern(actorString(a))
 	if err != nil {
 		return ref{}, err
 	}
-	d.actors[a] = r
+	in.d.actors[a] = r
 	return r, nil
 }
 

@@ -65,7 +65,7 @@ func (Projection) ApplyEvent(tx *projections.Tx, e *eventstore.RecordedEvent, ev
 	caseID := strings.TrimPrefix(e.Stream, "case-")
 	var kb [64]byte
 	key := appendDocKey(kb[:0], caseID)
-	d, err := load(tx, key, caseID)
+	d, pending, err := load(tx, key, caseID)
 	if err != nil {
 		return err
 	}
@@ -73,19 +73,24 @@ func (Projection) ApplyEvent(tx *projections.Tx, e *eventstore.RecordedEvent, ev
 		// Invariant 2 would break: the runner skipped or repeated an event.
 		return fmt.Errorf("timeline: case %s: event version %d after %d steps", caseID, e.Version, d.n)
 	}
-	s := stepOf(ev)
-	if sub, ok := ev.(*domain.CaseSubmitted); ok {
-		if err := d.setHeader(tx, sub); err != nil {
-			return err
-		}
-	}
-	raw, err := d.raw(tx, &s, ev.Meta(), e)
+	in, err := newInterner(tx)
 	if err != nil {
 		return err
 	}
+	s := stepOf(ev)
+	if sub, ok := ev.(*domain.CaseSubmitted); ok {
+		if err := d.setHeader(in, sub); err != nil {
+			return err
+		}
+	}
+	raw, err := d.raw(in, &s, ev.Meta(), e)
+	if err != nil {
+		return err
+	}
+	moves := movesItems[raw.typ]
 	var buf [16]dueState
 	var before []dueState
-	if movesItems[s.Type] {
+	if moves {
 		before = d.dueStates(buf[:0])
 	}
 	d.enc = appendStep(d.enc, &raw, &d.last)
@@ -93,7 +98,7 @@ func (Projection) ApplyEvent(tx *projections.Tx, e *eventstore.RecordedEvent, ev
 	d.n++
 	d.fps = append(d.fps, raw.fp)
 	d.fold.apply(&raw)
-	if movesItems[s.Type] {
+	if moves {
 		if err := d.updateDue(tx, before); err != nil {
 			return err
 		}
@@ -101,18 +106,27 @@ func (Projection) ApplyEvent(tx *projections.Tx, e *eventstore.RecordedEvent, ev
 	if err := d.updateDuban(tx, ev); err != nil {
 		return err
 	}
-	tx.SetObject(key, d, encodeDoc)
+	// A doc that Object returned is pending in the Tx already: setting it
+	// again only looked its key up once more.
+	if !pending {
+		tx.SetObject(key, d, encodeDoc)
+	}
 	return nil
 }
 
-// movesItems lists the event types caseFold.apply looks at; the others
-// cannot change the due index.
-var movesItems = map[string]bool{
-	"CaseRefused": true, "CaseTerminated": true, "CaseWithdrawn": true, "ItemsWithdrawn": true,
-	"SupplementRequested": true, "SupplementReceived": true, "ItemDispatched": true, "ItemAccepted": true,
-	"ItemSuspended": true, "SpecialProcedureStarted": true, "ItemResumed": true, "SpecialProcedureEnded": true,
-	"DeadlineExtended": true, "ItemDecided": true,
-}
+// movesItems says, by type code, which event types caseFold.apply looks
+// at; the others cannot change the due index.
+var movesItems = func() (m [1 << typeBits]bool) {
+	for _, t := range []string{
+		"CaseRefused", "CaseTerminated", "CaseWithdrawn", "ItemsWithdrawn",
+		"SupplementRequested", "SupplementReceived", "ItemDispatched", "ItemAccepted",
+		"ItemSuspended", "SpecialProcedureStarted", "ItemResumed", "SpecialProcedureEnded",
+		"DeadlineExtended", "ItemDecided",
+	} {
+		m[typeCodes[t]] = true
+	}
+	return m
+}()
 
 func encodeDoc(dst []byte, v any) ([]byte, error) {
 	d := v.(*doc)
@@ -120,10 +134,18 @@ func encodeDoc(dst []byte, v any) ([]byte, error) {
 	return append(b, d.enc...), nil
 }
 
-func load(tx *projections.Tx, key []byte, caseID string) (*doc, error) {
+// load returns the doc of a case for changing in this batch, and whether it
+// is pending in tx already (Object returned it): the one an earlier event
+// (or the object cache) left in tx, else the stored one, else a new one.
+func load(tx *projections.Tx, key []byte, caseID string) (*doc, bool, error) {
 	if v, ok := tx.Object(key); ok {
-		return v.(*doc), nil
+		return v.(*doc), true, nil
 	}
+	d, err := loadStored(tx, key, caseID)
+	return d, false, err
+}
+
+func loadStored(tx *projections.Tx, key []byte, caseID string) (*doc, error) {
 	d := &doc{caseID: caseID}
 	b, ok, err := tx.Get(key)
 	if err != nil || !ok {
@@ -170,12 +192,12 @@ func (d *doc) resolveHeader(r *resolver) error {
 	return nil
 }
 
-func (d *doc) setHeader(tx *projections.Tx, e *domain.CaseSubmitted) error {
+func (d *doc) setHeader(in interner, e *domain.CaseSubmitted) error {
 	var err error
-	if d.h.region, err = intern(tx, e.Region); err != nil {
+	if d.h.region, err = in.intern(e.Region); err != nil {
 		return err
 	}
-	if d.h.bundle, err = intern(tx, e.Bundle.Code); err != nil {
+	if d.h.bundle, err = in.intern(e.Bundle.Code); err != nil {
 		return err
 	}
 	// Sized once: itemIndex would otherwise grow both tables an item at a
@@ -183,7 +205,7 @@ func (d *doc) setHeader(tx *projections.Tx, e *domain.CaseSubmitted) error {
 	d.h.items = slices.Grow(d.h.items[:0], len(e.Bundle.Items))
 	d.fold.items = slices.Grow(d.fold.items, len(e.Bundle.Items))
 	for _, it := range e.Bundle.Items {
-		if _, err := d.itemIndex(tx, it.Code, it.Department); err != nil {
+		if _, err := d.itemIndex(in, it.Code, it.Department); err != nil {
 			return err
 		}
 	}
@@ -192,17 +214,17 @@ func (d *doc) setHeader(tx *projections.Tx, e *domain.CaseSubmitted) error {
 
 // itemIndex returns the index of code in the item table, adding it (with
 // dept) when the bundle did not list it.
-func (d *doc) itemIndex(tx *projections.Tx, code, dept string) (int, error) {
-	for i, it := range d.h.items {
-		if it.code.s == code {
+func (d *doc) itemIndex(in interner, code, dept string) (int, error) {
+	for i := range d.h.items {
+		if d.h.items[i].code.s == code {
 			return i, nil
 		}
 	}
-	c, err := intern(tx, code)
+	c, err := in.intern(code)
 	if err != nil {
 		return 0, err
 	}
-	dp, err := intern(tx, dept)
+	dp, err := in.intern(dept)
 	if err != nil {
 		return 0, err
 	}
@@ -212,7 +234,7 @@ func (d *doc) itemIndex(tx *projections.Tx, code, dept string) (int, error) {
 }
 
 // raw turns a step into its stored form, interning its strings.
-func (d *doc) raw(tx *projections.Tx, s *Step, m domain.EventMeta, e *eventstore.RecordedEvent) (rawStep, error) {
+func (d *doc) raw(in interner, s *Step, m domain.EventMeta, e *eventstore.RecordedEvent) (rawStep, error) {
 	r := rawStep{typ: typeCodes[s.Type], fp: fingerprint(e.ID), item: -1, corrects: -1,
 		occurred: m.OccurredAt.UnixNano(), recorded: e.RecordedAt.Truncate(time.Microsecond).UnixNano(),
 		position: e.Position}
@@ -220,44 +242,44 @@ func (d *doc) raw(tx *projections.Tx, s *Step, m domain.EventMeta, e *eventstore
 		return r, fmt.Errorf("timeline: event type %s has no step code", s.Type)
 	}
 	var err error
-	if r.actor, err = d.actorRef(tx, m.Actor); err != nil {
+	if r.actor, err = d.actorRef(in, m.Actor); err != nil {
 		return r, err
 	}
 	// Two plain calls: a loop over {&r.kind, s.Kind}, {&r.text, s.Text}
 	// made the compiler move r to the heap (335 MB per million events).
-	if r.kind, err = intern(tx, s.Kind); err != nil {
+	if r.kind, err = in.intern(s.Kind); err != nil {
 		return r, err
 	}
-	if r.text, err = intern(tx, s.Text); err != nil {
+	if r.text, err = in.intern(s.Text); err != nil {
 		return r, err
 	}
 	r.doc, r.due = inline(s.Ref), s.Due
 	// A 督办's reference is a document number, unique like Ref.
 	if r.legal = inline(s.LegalBasis); s.Type != "DubanIssued" {
-		if r.legal, err = intern(tx, s.LegalBasis); err != nil {
+		if r.legal, err = in.intern(s.LegalBasis); err != nil {
 			return r, err
 		}
 	}
 	if s.Item != "" {
-		if r.item, err = d.itemIndex(tx, s.Item, s.Department); err != nil {
+		if r.item, err = d.itemIndex(in, s.Item, s.Department); err != nil {
 			return r, err
 		}
 	}
 	// A department is stored only where it says more than the item table.
 	if s.Department != "" && (r.item < 0 || d.h.items[r.item].dept.s != s.Department) {
-		if r.dept, err = intern(tx, s.Department); err != nil {
+		if r.dept, err = in.intern(s.Department); err != nil {
 			return r, err
 		}
 	}
 	for _, code := range s.Items {
-		i, err := d.itemIndex(tx, code, "")
+		i, err := d.itemIndex(in, code, "")
 		if err != nil {
 			return r, err
 		}
 		r.items = append(r.items, i)
 	}
 	for _, due := range s.Dues {
-		i, err := d.itemIndex(tx, due.Item, "")
+		i, err := d.itemIndex(in, due.Item, "")
 		if err != nil {
 			return r, err
 		}
@@ -273,9 +295,9 @@ func (d *doc) raw(tx *projections.Tx, s *Step, m domain.EventMeta, e *eventstore
 // one: the submitter is stored once in the header, and steps they take
 // refer to it with the empty ref; other applicant actors (an agent) are
 // stored in place.
-func (d *doc) actorRef(tx *projections.Tx, a domain.Actor) (ref, error) {
+func (d *doc) actorRef(in interner, a domain.Actor) (ref, error) {
 	if a.Role != domain.RoleApplicant {
-		return internActor(tx, a)
+		return in.actor(a)
 	}
 	s := actorString(a)
 	switch {

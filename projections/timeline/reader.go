@@ -28,6 +28,14 @@ func appendRef(b []byte, r ref) []byte {
 	return append(b, r.s...)
 }
 
+// appendRefIf appends *r when ok.
+func appendRefIf(b []byte, ok bool, r *ref) []byte {
+	if !ok {
+		return b
+	}
+	return appendRef(b, *r)
+}
+
 func appendDate(b []byte, d workday.Date) []byte {
 	return binary.AppendVarint(b, int64(epoch.DaysUntil(d)))
 }
