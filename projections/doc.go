@@ -28,11 +28,12 @@
 // and skips what it has folded already. A copy far behind the others (one
 // rebuilt from zero) gets a feed of its own, so their live events never
 // wait behind its catch-up. Until its subscription has caught up, a copy
-// commits batches of 32k events (Options.BatchSize once caught up): every
-// commit encodes each object the batch touched, and cases come back batch
-// after batch. Copies have large memtables for the same reason, and no
-// write-ahead log (invariant 4); they are flushed once caught up and at
-// Close so that a restart has little to fold again.
+// commits batches of 128k events, or of 16k decoded objects if that comes
+// first (Options.BatchSize once caught up): every commit encodes each
+// object the batch touched, and cases come back batch after batch. Copies
+// have large memtables for the same reason, and no write-ahead log
+// (invariant 4); they are flushed once caught up and at Close so that a
+// restart has little to fold again.
 //
 // # On-disk format
 //

@@ -157,6 +157,24 @@ func (f *folder) reset() {
 	f.dirty = false
 }
 
+// full reports whether the batch holds as many decoded objects or written
+// bytes as a batch may, and is to be committed now however few events it
+// folded.
+func (f *folder) full() bool {
+	return len(f.tx.objs) >= maxPendingObjects || len(f.tx.vals)+len(f.tx.keys) >= maxPendingBytes
+}
+
+// maxPendingObjects bounds the decoded objects of one batch, which are kept
+// beside the folder's cache until the commit: the events of a catch-up
+// batch bound nothing when a store holds 100,000 cases or more, and every
+// one of them may be touched. With it a folder holds at most twice
+// objectCacheSize objects, as with the 32k-event batches it had before.
+const maxPendingObjects = objectCacheSize
+
+// maxPendingBytes bounds the keys and values a batch writes with Set and
+// Delete, for the same reason.
+const maxPendingBytes = 16 << 20
+
 // maxRetainedBatch bounds the buffer a folder's batch keeps between
-// commits; a catch-up batch of 32k events takes a few MB.
+// commits; a catch-up batch of 16k objects takes some tens of MB.
 const maxRetainedBatch = 64 << 20

@@ -135,3 +135,120 @@ func TestRunnerKeepsObjectsAcrossLiveBatches(t *testing.T) {
 		t.Errorf("state differs from the fold:\ngot  %q\nwant %q", got, want)
 	}
 }
+
+// spread keeps one decoded counter per key named by the event, so that a
+// history in few streams touches more keys than a folder caches or a batch
+// holds. Every 13th event overwrites its key with Set instead.
+type spread struct{}
+
+func (spread) Name() string              { return "spread" }
+func (spread) Version() int              { return 1 }
+func (spread) Filter() eventstore.Filter { return eventstore.Filter{} }
+func (spread) Apply(tx *projections.Tx, e *eventstore.RecordedEvent) error {
+	var data struct{ K, Amount uint64 }
+	if err := json.Unmarshal(e.Data, &data); err != nil {
+		return err
+	}
+	key := []byte("spread/" + strconv.FormatUint(data.K, 10))
+	if e.Position%13 == 0 {
+		return tx.Set(key, binary.BigEndian.AppendUint64(nil, 1000))
+	}
+	n, ok := tx.Object(key)
+	if !ok {
+		b, found, err := tx.Get(key)
+		if err != nil {
+			return err
+		}
+		var v uint64
+		if found {
+			v = binary.BigEndian.Uint64(b)
+		}
+		n = &v
+	}
+	*n.(*uint64) += data.Amount
+	tx.SetObject(key, n, func(dst []byte, v any) ([]byte, error) { return binary.BigEndian.AppendUint64(dst, *v.(*uint64)), nil })
+	return nil
+}
+
+// mustSpreadHistory appends two rounds over keys, in a scrambled order, and
+// returns the state a correct fold ends with.
+func mustSpreadHistory(tb testing.TB, store eventstore.Store, keys int) map[string]string {
+	tb.Helper()
+	want := map[string]uint64{}
+	batch := make([]eventstore.EventData, 0, 500)
+	pos := uint64(0)
+	for i := range 2 * keys {
+		k := i * 7919 % keys
+		amount := i%5 + 1
+		batch = append(batch, eventstore.EventData{ID: uuid.New(), Type: "Added",
+			Data: json.RawMessage(fmt.Sprintf(`{"K":%d,"Amount":%d}`, k, amount))})
+		name := "spread/" + strconv.Itoa(k)
+		if pos++; pos%13 == 0 {
+			want[name] = 1000
+		} else {
+			want[name] += uint64(amount)
+		}
+		if len(batch) == cap(batch) || i == 2*keys-1 {
+			if _, err := store.Append(context.Background(), "s-"+strconv.Itoa(i), eventstore.Any, batch...); err != nil {
+				tb.Fatal(err)
+			}
+			batch = batch[:0]
+		}
+	}
+	out := map[string]string{}
+	for k, v := range want {
+		out[k] = string(binary.BigEndian.AppendUint64(nil, v))
+	}
+	return out
+}
+
+func TestMoreObjectsThanCachedOrBatchedStoreTheFold(t *testing.T) {
+	store := MustStore(t, embedded.Options{})
+	// More keys than a folder caches (16k) or a batch holds, so objects are
+	// evicted, their entries reused for other keys, and one batch of every
+	// event is committed in parts.
+	const keys = 20_000
+	want := mustSpreadHistory(t, store, keys)
+	tests := []struct {
+		name      string
+		batchSize int
+		// minCommits is the least number of commits: a batch is cut short
+		// once it holds a bounded number of objects.
+		minCommits int
+	}{
+		{"objects come back after eviction", 1000, 2 * keys / 1000},
+		{"one batch of every event", 1 << 20, 2},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			commits := 0
+			c, err := projections.Replay(context.Background(), store, spread{}, filepath.Join(t.TempDir(), "copy"),
+				projections.ReplayOptions{BatchSize: tt.batchSize, Progress: func(projections.Progress) { commits++ }})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer c.Close()
+			if got := dump(t, c.Read); !maps.Equal(got, want) {
+				t.Errorf("state differs from the fold in %d of %d keys", diffCount(got, want), len(want))
+			}
+			if commits < tt.minCommits {
+				t.Errorf("%d commits, want at least %d", commits, tt.minCommits)
+			}
+		})
+	}
+}
+
+func diffCount(got, want map[string]string) int {
+	n := 0
+	for k, v := range want {
+		if got[k] != v {
+			n++
+		}
+	}
+	for k := range got {
+		if _, ok := want[k]; !ok {
+			n++
+		}
+	}
+	return n
+}

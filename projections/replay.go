@@ -28,8 +28,10 @@ type ReplayOptions struct {
 	// Until stops before the first event recorded after it; zero means no
 	// time bound.
 	Until time.Time
-	// BatchSize is the events committed at a time; 0 means 32k. The log
-	// is read in pages of at most 1000 events, ahead of the fold.
+	// BatchSize is the events committed at a time; 0 means 128k. A batch
+	// is committed sooner when it holds many decoded objects (SetObject),
+	// which bounds the memory it takes. The log is read in pages of at most
+	// 1000 events, ahead of the fold.
 	BatchSize int
 	// Progress, if set, is called after every batch.
 	Progress func(Progress)
@@ -103,7 +105,7 @@ pages:
 				f.discard()
 				return err
 			}
-			if n++; n >= size {
+			if n++; n >= size || f.full() {
 				if err := commit(); err != nil {
 					return err
 				}

@@ -37,7 +37,7 @@ func (r *Runner) run(ctx context.Context, s *slot, w *worker) {
 			limit = r.batchSize
 		}
 	batch:
-		for n := 0; n < limit; {
+		for n := 0; n < limit && !f.full(); {
 			if next == len(c.items) {
 				if c.err != nil {
 					f.discard()
