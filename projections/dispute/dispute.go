@@ -90,10 +90,10 @@ func openKey(d *Dispute) []byte {
 	return []byte("open/" + d.Region + "/" + d.Filed.On.String() + "/" + d.ID)
 }
 
-// ignored lists the case events that neither file, handle nor place a
-// dispute (none has an Item field): decoding is most of the cost of a
-// replay, so they are passed over undecoded.
-var ignored = map[string]bool{}
+// ignored lists, by type code, the case events that neither file, handle
+// nor place a dispute (none has an Item field): decoding is most of the
+// cost of a replay, so they are passed over undecoded.
+var ignored [256]bool
 
 func init() {
 	for _, ev := range []domain.Event{
@@ -102,13 +102,19 @@ func init() {
 		(*domain.ItemsWithdrawn)(nil), (*domain.CaseTerminated)(nil), (*domain.ResultsDelivered)(nil),
 		(*domain.DubanClosed)(nil), (*domain.EventCorrected)(nil),
 	} {
-		ignored[ev.Type()] = true
+		ignored[typeCodes[ev.Type()]] = true
 	}
+}
+
+// isIgnored reports whether events of type typ are passed over.
+func isIgnored(typ string) bool {
+	c, ok := typeCodes[typ]
+	return ok && ignored[c]
 }
 
 // Apply implements projections.Projection.
 func (p Projection) Apply(tx *projections.Tx, e *eventstore.RecordedEvent) error {
-	if ignored[e.Type] {
+	if isIgnored(e.Type) {
 		return nil
 	}
 	ev, err := domain.Decode(e.Type, e.Data, e.Metadata)
@@ -120,43 +126,48 @@ func (p Projection) Apply(tx *projections.Tx, e *eventstore.RecordedEvent) error
 
 // ApplyEvent implements projections.DomainProjection.
 func (Projection) ApplyEvent(tx *projections.Tx, e *eventstore.RecordedEvent, ev domain.Event) error {
-	if ignored[e.Type] {
+	typ, ok := typeCodes[e.Type]
+	if !ok {
+		return fmt.Errorf("dispute: event type %s is not a domain event", e.Type)
+	}
+	if ignored[typ] {
 		return nil
 	}
 	caseID := strings.TrimPrefix(e.Stream, "case-")
 	var kb [64]byte
 	key := caseKey(kb[:0], caseID)
-	c, err := loadCase(tx, key)
+	c, pending, err := loadCase(tx, key)
 	if err != nil {
 		return fmt.Errorf("dispute: case %s: %w", caseID, err)
-	}
-	typ, ok := typeCodes[e.Type]
-	if !ok {
-		return fmt.Errorf("dispute: event type %s is not a domain event", e.Type)
 	}
 	ref := caseRef{version: e.Version, id: e.ID, typ: typ, on: workday.DateOf(ev.Meta().OccurredAt)}
 	f := &fold{tx: tx, c: c, caseID: caseID, ref: ref}
 	if err := f.apply(ev); err != nil {
 		return err
 	}
-	tx.SetObject(key, c, encodeCase)
+	// A doc that Object returned is pending in the Tx already: setting it
+	// again only looked its key up once more.
+	if !pending {
+		tx.SetObject(key, c, encodeCase)
+	}
 	return nil
 }
 
-// loadCase returns the caseDoc under key for changing in this batch: the
-// one an earlier event (or the object cache) left in tx, else the stored
-// one, else a new one.
-func loadCase(tx *projections.Tx, key []byte) (*caseDoc, error) {
+// loadCase returns the caseDoc under key for changing in this batch, and
+// whether it is pending in tx already (Object returned it): the one an
+// earlier event (or the object cache) left in tx, else the stored one, else
+// a new one.
+func loadCase(tx *projections.Tx, key []byte) (*caseDoc, bool, error) {
 	if v, ok := tx.Object(key); ok {
-		return v.(*caseDoc), nil
+		return v.(*caseDoc), true, nil
 	}
 	c := &caseDoc{}
 	b, ok, err := tx.Get(key)
 	if err != nil || !ok {
-		return c, err
+		return c, false, err
 	}
 	if err := decodeCase(b, c); err != nil {
-		return nil, err
+		return nil, false, err
 	}
-	return c, nil
+	return c, false, nil
 }

@@ -2,6 +2,7 @@ package dispute
 
 import (
 	"reflect"
+	"sync/atomic"
 
 	"github.com/caseledger/caseledger/domain"
 	"github.com/caseledger/caseledger/projections"
@@ -26,6 +27,8 @@ func (f *fold) apply(ev domain.Event) error {
 		c.depts = make([]itemDept, 0, len(e.Bundle.Items))
 		c.last = make([]lastEvent, 0, 4*len(e.Bundle.Items)+4)
 		c.hashes = make([]uint64, 0, cap(c.last))
+		// Item codes, departments, "" and a few steps.
+		c.names = make([]string, 0, 2*len(e.Bundle.Items)+4)
 		for _, it := range e.Bundle.Items {
 			c.setDept(it.Code, it.Department)
 		}
@@ -68,7 +71,7 @@ func (f *fold) apply(ev domain.Event) error {
 // noteItem records ev as the last event of its item, its department and,
 // for a step, of that step.
 func (f *fold) noteItem(ev domain.Event) {
-	code := itemOf(ev)
+	code := itemOf(f.ref.typ, ev)
 	if code == "" {
 		return
 	}
@@ -89,13 +92,48 @@ func (f *fold) noteItem(ev domain.Event) {
 
 // itemOf returns the item an item event is about, "" for other events.
 // Every item event has a string field Item (events_item.go); reading it by
-// reflection keeps this list from falling behind new item events.
-func itemOf(ev domain.Event) string {
-	v := reflect.ValueOf(ev).Elem().FieldByName("Item")
-	if !v.IsValid() || v.Kind() != reflect.String {
+// reflection keeps this list from falling behind new item events. typ is
+// ev's type code.
+func itemOf(typ uint8, ev domain.Event) string {
+	v := reflect.ValueOf(ev).Elem()
+	i := itemFields[typ].Load()
+	if i == 0 {
+		i = itemField(v.Type())
+		itemFields[typ].Store(i)
+	}
+	switch {
+	case i == promotedItem:
+		if f := v.FieldByName("Item"); f.Kind() == reflect.String {
+			return f.String()
+		}
+		return ""
+	case i < 0:
 		return ""
 	}
-	return v.String()
+	return v.Field(int(i - 1)).String()
+}
+
+// itemFields caches itemField by type code: FieldByName searched the fields
+// by name for every event. 0 is not looked up yet; copies folding side by
+// side may each store the same value, hence atomics.
+var itemFields [256]atomic.Int32
+
+const (
+	noItem       = -1
+	promotedItem = -2 // from an embedded struct: looked up by name
+)
+
+// itemField returns the index plus one of t's string field Item, or noItem
+// or promotedItem.
+func itemField(t reflect.Type) int32 {
+	f, ok := t.FieldByName("Item")
+	switch {
+	case !ok || f.Type.Kind() != reflect.String:
+		return noItem
+	case len(f.Index) != 1:
+		return promotedItem
+	}
+	return int32(f.Index[0]) + 1
 }
 
 func (f *fold) complaint(e *domain.ComplaintFiled) error {
