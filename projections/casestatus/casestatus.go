@@ -153,7 +153,7 @@ func (Projection) ApplyEvent(tx *projections.Tx, e *eventstore.RecordedEvent, ev
 	caseID := strings.TrimPrefix(e.Stream, "case-")
 	var kb [64]byte
 	key := appendDocKey(kb[:0], caseID)
-	d, err := load(tx, key, caseID)
+	d, pending, err := load(tx, key, caseID)
 	if err != nil {
 		return err
 	}
@@ -167,26 +167,30 @@ func (Projection) ApplyEvent(tx *projections.Tx, e *eventstore.RecordedEvent, ev
 			return err
 		}
 	}
-	tx.SetObject(key, d, encodeDoc)
+	// A Doc that Object returned is pending in the Tx already: setting it
+	// again only looked its key up once more.
+	if !pending {
+		tx.SetObject(key, d, encodeDoc)
+	}
 	return nil
 }
 
-// load returns the Doc of a case for changing in this batch: the one an
-// earlier event (or the object cache) left in tx, else the stored one, else
-// a new one.
-func load(tx *projections.Tx, key []byte, caseID string) (*Doc, error) {
+// load returns the Doc of a case for changing in this batch, and whether it
+// is pending in tx already (Object returned it): the one an earlier event
+// (or the object cache) left in tx, else the stored one, else a new one.
+func load(tx *projections.Tx, key []byte, caseID string) (*Doc, bool, error) {
 	if v, ok := tx.Object(key); ok {
-		return v.(*Doc), nil
+		return v.(*Doc), true, nil
 	}
 	d := &Doc{CaseID: caseID}
 	b, ok, err := tx.Get(key)
 	if err != nil || !ok {
-		return d, err
+		return d, false, err
 	}
 	if err := decodeDoc(b, d); err != nil {
-		return nil, fmt.Errorf("casestatus: stored doc of %s: %w", caseID, err)
+		return nil, false, fmt.Errorf("casestatus: stored doc of %s: %w", caseID, err)
 	}
-	return d, nil
+	return d, false, nil
 }
 
 // folded lists the event types apply looks into.

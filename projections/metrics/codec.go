@@ -65,20 +65,21 @@ func decodeCase(b []byte, d *caseDoc) error {
 	return r.End()
 }
 
-// loadCase returns the caseDoc under key for changing in this batch: the
-// one an earlier event (or the object cache) left in tx, else the stored
-// one, else a new one.
-func loadCase(tx *projections.Tx, key []byte) (*caseDoc, error) {
+// loadCase returns the caseDoc under key for changing in this batch, and
+// whether it is pending in tx already (Object returned it): the one an
+// earlier event (or the object cache) left in tx, else the stored one, else
+// a new one.
+func loadCase(tx *projections.Tx, key []byte) (*caseDoc, bool, error) {
 	if v, ok := tx.Object(key); ok {
-		return v.(*caseDoc), nil
+		return v.(*caseDoc), true, nil
 	}
 	d := &caseDoc{}
 	b, ok, err := tx.Get(key)
 	if err != nil || !ok {
-		return d, err
+		return d, false, err
 	}
 	if err := decodeCase(b, d); err != nil {
-		return nil, fmt.Errorf("metrics: stored %s: %w", string(key), err)
+		return nil, false, fmt.Errorf("metrics: stored %s: %w", string(key), err)
 	}
-	return d, nil
+	return d, false, nil
 }

@@ -125,10 +125,15 @@ func (p Projection) ApplyEvent(tx *projections.Tx, e *eventstore.RecordedEvent, 
 	if f.cal == nil {
 		f.cal = workday.Default()
 	}
-	if f.doc, err = loadCase(tx, key); err != nil {
+	var pending bool
+	if f.doc, pending, err = loadCase(tx, key); err != nil {
 		return err
 	}
-	tx.SetObject(key, f.doc, encodeCase)
+	// A doc that Object returned is pending in the Tx already: setting it
+	// again only looked its key up once more.
+	if !pending {
+		tx.SetObject(key, f.doc, encodeCase)
+	}
 	return f.apply(ev)
 }
 
