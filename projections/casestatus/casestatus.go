@@ -153,7 +153,7 @@ func (Projection) ApplyEvent(tx *projections.Tx, e *eventstore.RecordedEvent, ev
 	caseID := strings.TrimPrefix(e.Stream, "case-")
 	var kb [64]byte
 	key := appendDocKey(kb[:0], caseID)
-	d, pending, err := load(tx, key, caseID)
+	d, pending, err := load(tx, key, caseID, e.Version == 0)
 	if err != nil {
 		return err
 	}
@@ -178,11 +178,17 @@ func (Projection) ApplyEvent(tx *projections.Tx, e *eventstore.RecordedEvent, ev
 // load returns the Doc of a case for changing in this batch, and whether it
 // is pending in tx already (Object returned it): the one an earlier event
 // (or the object cache) left in tx, else the stored one, else a new one.
-func load(tx *projections.Tx, key []byte, caseID string) (*Doc, bool, error) {
+// first says the event is the case's first: no earlier event of the case
+// wrote its key, so the store is not asked (for a case new to a batch,
+// most often in a replay, that read found nothing).
+func load(tx *projections.Tx, key []byte, caseID string, first bool) (*Doc, bool, error) {
 	if v, ok := tx.Object(key); ok {
 		return v.(*Doc), true, nil
 	}
 	d := &Doc{CaseID: caseID}
+	if first {
+		return d, false, nil
+	}
 	b, ok, err := tx.Get(key)
 	if err != nil || !ok {
 		return d, false, err

@@ -136,7 +136,7 @@ func (Projection) ApplyEvent(tx *projections.Tx, e *eventstore.RecordedEvent, ev
 	caseID := strings.TrimPrefix(e.Stream, "case-")
 	var kb [64]byte
 	key := caseKey(kb[:0], caseID)
-	c, pending, err := loadCase(tx, key)
+	c, pending, err := loadCase(tx, key, e.Version == 0)
 	if err != nil {
 		return fmt.Errorf("dispute: case %s: %w", caseID, err)
 	}
@@ -157,11 +157,17 @@ func (Projection) ApplyEvent(tx *projections.Tx, e *eventstore.RecordedEvent, ev
 // whether it is pending in tx already (Object returned it): the one an
 // earlier event (or the object cache) left in tx, else the stored one, else
 // a new one.
-func loadCase(tx *projections.Tx, key []byte) (*caseDoc, bool, error) {
+// first says the event is the case's first: no earlier event of the case
+// wrote its key, so the store is not asked (for a case new to a batch,
+// most often in a replay, that read found nothing).
+func loadCase(tx *projections.Tx, key []byte, first bool) (*caseDoc, bool, error) {
 	if v, ok := tx.Object(key); ok {
 		return v.(*caseDoc), true, nil
 	}
 	c := &caseDoc{}
+	if first {
+		return c, false, nil
+	}
 	b, ok, err := tx.Get(key)
 	if err != nil || !ok {
 		return c, false, err

@@ -69,11 +69,17 @@ func decodeCase(b []byte, d *caseDoc) error {
 // whether it is pending in tx already (Object returned it): the one an
 // earlier event (or the object cache) left in tx, else the stored one, else
 // a new one.
-func loadCase(tx *projections.Tx, key []byte) (*caseDoc, bool, error) {
+// first says the event is the case's first: no earlier event of the case
+// wrote its key, so the store is not asked (for a case new to a batch,
+// most often in a replay, that read found nothing).
+func loadCase(tx *projections.Tx, key []byte, first bool) (*caseDoc, bool, error) {
 	if v, ok := tx.Object(key); ok {
 		return v.(*caseDoc), true, nil
 	}
 	d := &caseDoc{}
+	if first {
+		return d, false, nil
+	}
 	b, ok, err := tx.Get(key)
 	if err != nil || !ok {
 		return d, false, err

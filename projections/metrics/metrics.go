@@ -126,7 +126,7 @@ func (p Projection) ApplyEvent(tx *projections.Tx, e *eventstore.RecordedEvent, 
 		f.cal = workday.Default()
 	}
 	var pending bool
-	if f.doc, pending, err = loadCase(tx, key); err != nil {
+	if f.doc, pending, err = loadCase(tx, key, e.Version == 0); err != nil {
 		return err
 	}
 	// A doc that Object returned is pending in the Tx already: setting it

@@ -65,7 +65,7 @@ func (Projection) ApplyEvent(tx *projections.Tx, e *eventstore.RecordedEvent, ev
 	caseID := strings.TrimPrefix(e.Stream, "case-")
 	var kb [64]byte
 	key := appendDocKey(kb[:0], caseID)
-	d, pending, err := load(tx, key, caseID)
+	d, pending, err := load(tx, key, caseID, e.Version == 0)
 	if err != nil {
 		return err
 	}
@@ -137,9 +137,15 @@ func encodeDoc(dst []byte, v any) ([]byte, error) {
 // load returns the doc of a case for changing in this batch, and whether it
 // is pending in tx already (Object returned it): the one an earlier event
 // (or the object cache) left in tx, else the stored one, else a new one.
-func load(tx *projections.Tx, key []byte, caseID string) (*doc, bool, error) {
+// first says the event is the case's first: no earlier event of the case
+// wrote its key, so the store is not asked (for a case new to a batch,
+// most often in a replay, that read found nothing).
+func load(tx *projections.Tx, key []byte, caseID string, first bool) (*doc, bool, error) {
 	if v, ok := tx.Object(key); ok {
 		return v.(*doc), true, nil
+	}
+	if first {
+		return &doc{caseID: caseID}, false, nil
 	}
 	d, err := loadStored(tx, key, caseID)
 	return d, false, err
