@@ -30,8 +30,11 @@ func dictIDKey(id uint32) []byte {
 // the runner drops the cache when a batch fails, so it never holds an entry
 // that was not committed.
 type batchDict struct {
-	next  uint32
-	ids   map[string]uint32
+	next uint32
+	// ids holds the ref of each string looked up or created, whose s is
+	// the first copy seen: docs share it rather than each keeping the
+	// copy its event decoded, fewer objects for the collector to mark.
+	ids   map[string]ref
 	names map[uint32]string
 	// actors are the refs of officers by Actor, looked up without
 	// building their stored string: nearly every event has one.
@@ -47,7 +50,7 @@ func loadBatchDict(tx *projections.Tx) (*batchDict, error) {
 	if v, ok := tx.Object(key); ok {
 		return v.(*batchDict), nil
 	}
-	d := &batchDict{ids: map[string]uint32{}, names: map[uint32]string{}, actors: map[domain.Actor]ref{}}
+	d := &batchDict{ids: map[string]ref{}, names: map[uint32]string{}, actors: map[domain.Actor]ref{}}
 	b, ok, err := tx.Get(key)
 	if err != nil {
 		return nil, err
@@ -85,8 +88,8 @@ func (in interner) intern(s string) (ref, error) {
 		return ref{s: s}, nil
 	}
 	d := in.d
-	if id, ok := d.ids[s]; ok {
-		return ref{id: id, s: s, dict: true}, nil
+	if r, ok := d.ids[s]; ok {
+		return r, nil
 	}
 	key := []byte(dictByString + s)
 	b, ok, err := in.tx.Get(key)
@@ -110,8 +113,9 @@ func (in interner) intern(s string) (ref, error) {
 			return ref{}, err
 		}
 	}
-	d.ids[s], d.names[id] = id, s
-	return ref{id: id, s: s, dict: true}, nil
+	r := ref{id: id, s: s, dict: true}
+	d.ids[s], d.names[id] = r, s
+	return r, nil
 }
 
 // actor returns intern(actorString(a)), remembered by actor.
