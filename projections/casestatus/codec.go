@@ -84,12 +84,12 @@ func decodeDoc(b []byte, d *Doc) error {
 		return fmt.Errorf("%w: doc format", bin.ErrCorrupt)
 	}
 	d.Version = int(r.Uvarint())
-	d.Bundle = r.Str()
+	d.Bundle = shared(r.Str())
 	d.Status = domain.Status(r.Enum(enums))
-	d.Region = r.Str()
+	d.Region = shared(r.Str())
 	d.Applicant = domain.SubjectRef(r.Str())
 	d.Agent = domain.SubjectRef(r.Str())
-	d.Centre = r.Str()
+	d.Centre = shared(r.Str())
 	d.SubmittedOn, d.AcceptedOn, d.PromisedDue = r.Date(), r.Date(), r.Date()
 	if r.Flag() {
 		d.Supplement = &Supplement{Notice: r.Str(), Missing: r.Strs(), RequestedOn: r.Date()}
@@ -100,7 +100,7 @@ func decodeDoc(b []byte, d *Doc) error {
 		d.Items = make([]Item, n)
 		for i := range d.Items {
 			it := &d.Items[i]
-			it.Code, it.Department = r.Str(), r.Str()
+			it.Code, it.Department = shared(r.Str()), shared(r.Str())
 			it.Status, it.Outcome = domain.ItemStatus(r.Enum(enums)), domain.Outcome(r.Enum(enums))
 			it.Due, it.Pause, it.PausedOn = r.Date(), r.Enum(enums), r.Date()
 			it.Certificate = r.Str()

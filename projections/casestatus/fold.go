@@ -2,6 +2,7 @@ package casestatus
 
 import (
 	"slices"
+	"unique"
 
 	"github.com/caseledger/caseledger/domain"
 	"github.com/caseledger/caseledger/domain/workday"
@@ -14,8 +15,8 @@ func (d *Doc) apply(ev domain.Event) {
 	d.Version++
 	switch e := ev.(type) {
 	case *domain.CaseSubmitted:
-		d.CaseID, d.Status, d.Region, d.SubmittedOn = m.CaseID, domain.StatusSubmitted, e.Region, on
-		d.Bundle = e.Bundle.Code
+		d.CaseID, d.Status, d.SubmittedOn = m.CaseID, domain.StatusSubmitted, on
+		d.Region, d.Bundle = shared(e.Region), shared(e.Bundle.Code)
 		d.Applicant = e.Applicant.Ref
 		if e.Agent != nil {
 			d.Agent = e.Agent.Ref
@@ -23,7 +24,7 @@ func (d *Doc) apply(ev domain.Event) {
 		d.takeIn(m.Actor)
 		d.Items = make([]Item, len(e.Bundle.Items))
 		for i, it := range e.Bundle.Items {
-			d.Items[i] = Item{Code: it.Code, Department: it.Department, Status: domain.ItemWaiting}
+			d.Items[i] = Item{Code: shared(it.Code), Department: shared(it.Department), Status: domain.ItemWaiting}
 		}
 	case *domain.CaseRefused:
 		d.Status = domain.StatusRefused
@@ -77,7 +78,7 @@ func (d *Doc) apply(ev domain.Event) {
 func (d *Doc) applyItem(ev domain.Event, on workday.Date) {
 	switch e := ev.(type) {
 	case *domain.ItemDispatched:
-		d.withItem(e.Item, func(it *Item) { it.Status, it.Department, it.Due = domain.ItemSent, e.Department, e.Due })
+		d.withItem(e.Item, func(it *Item) { it.Status, it.Department, it.Due = domain.ItemSent, shared(e.Department), e.Due })
 	case *domain.ItemAccepted:
 		d.withItem(e.Item, func(it *Item) { it.Status = domain.ItemInProgress })
 	case *domain.ItemSuspended:
@@ -85,7 +86,7 @@ func (d *Doc) applyItem(ev domain.Event, on workday.Date) {
 	case *domain.ItemResumed:
 		d.withItem(e.Item, func(it *Item) { it.Pause, it.PausedOn, it.Due = "", workday.Date{}, e.Due })
 	case *domain.SpecialProcedureStarted:
-		d.withItem(e.Item, func(it *Item) { it.Pause, it.PausedOn = string(e.Kind), on })
+		d.withItem(e.Item, func(it *Item) { it.Pause, it.PausedOn = shared(string(e.Kind)), on })
 	case *domain.SpecialProcedureEnded:
 		d.withItem(e.Item, func(it *Item) { it.Pause, it.PausedOn, it.Due = "", workday.Date{}, e.Due })
 	case *domain.DeadlineExtended:
@@ -101,9 +102,15 @@ func (d *Doc) applyItem(ev domain.Event, on workday.Date) {
 // departments (a 补正 after acceptance) and applicants never set it.
 func (d *Doc) takeIn(a domain.Actor) {
 	if d.Centre == "" && a.Role == domain.RoleWindow {
-		d.Centre = a.Unit
+		d.Centre = shared(a.Unit)
 	}
 }
+
+// shared returns the one copy of s that every Doc holds: codes, regions,
+// departments and centres recur across cases, and a cached Doc keeping the
+// copy its event decoded was one more object for the collector to mark at
+// every cycle.
+func shared(s string) string { return unique.Make(s).Value() }
 
 func (d *Doc) withItem(code string, f func(*Item)) {
 	for i := range d.Items {
