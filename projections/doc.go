@@ -14,6 +14,9 @@
 // are interleaved in the log, so a case comes back batches later); it is a
 // copy of committed state only, never read by View, and dropped with a
 // failed batch, so what is committed is still all there is (invariant 3).
+// A folder that finds its copy empty keeps a Bloom filter of the keys it
+// stores, so that Tx.Get of a key never stored (a case's first event) does
+// not search Pebble; a false positive only costs that search.
 //
 // A read model that folds domain events implements DomainProjection: its
 // ApplyEvent gets the event decoded, once for every such read model.

@@ -53,6 +53,11 @@ func newFolder(c *dbCopy, p Projection) *folder {
 	f.dp, _ = p.(DomainProjection)
 	f.tx.db = c.db
 	f.tx.cache = newObjectCache(objectCacheSize)
+	// A copy not shown empty, or whose read failed, gets no filter: its
+	// Gets ask Pebble, as they always did.
+	if empty, err := emptyCopy(c.db); err == nil && empty {
+		f.tx.stored = newKeyFilter()
+	}
 	f.batch = c.db.NewBatch(pebble.WithMaxRetainedSizeBytes(maxRetainedBatch))
 	return f
 }

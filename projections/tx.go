@@ -34,6 +34,9 @@ type Tx struct {
 	written []*entry
 	// cache keeps flushed objects for later batches.
 	cache *objectCache
+	// stored holds every key the Tx has written, when the copy was empty
+	// before it; nil otherwise.
+	stored *keyFilter
 	// enc is where objects are encoded: the batch copies their bytes, so
 	// one buffer serves every object of every batch.
 	enc []byte
@@ -209,6 +212,9 @@ func (t *Tx) Get(key []byte) ([]byte, bool, error) {
 		}
 		return bytes.Clone(t.vals[w.off : w.off+w.n : w.off+w.n]), true, nil
 	}
+	if t.stored != nil && !t.stored.mayHold(key) {
+		return nil, false, nil
+	}
 	return get(t.db, t.key(key))
 }
 
@@ -287,6 +293,9 @@ func (t *Tx) writeTo(b *pebble.Batch) error {
 		if err := op.Finish(); err != nil {
 			return err
 		}
+		if t.stored != nil {
+			t.stored.add(e.key)
+		}
 		t.cache.put(e)
 	}
 	for k, w := range t.writes {
@@ -294,6 +303,9 @@ func (t *Tx) writeTo(b *pebble.Batch) error {
 		if w.del {
 			err = b.Delete(t.keyString(k), nil)
 		} else {
+			if t.stored != nil {
+				t.stored.add(k)
+			}
 			err = b.Set(t.keyString(k), t.vals[w.off:w.off+w.n], nil)
 		}
 		if err != nil {
