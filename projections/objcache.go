@@ -5,7 +5,12 @@ package projections
 // touches about as many cases and a case comes back many batches later. A
 // decoded case document takes a few KB and every read model has its own
 // cache, so this stays at the low end: replaying 20,000 dispute cases ran as
-// fast with 16k objects as with 32k.
+// fast with 16k objects as with 32k. Replaying the 1M-event fixture (22,671
+// cases) into the four read models, no object left the cache and came back
+// (no Tx.Get found its key), and 4k objects took no more CPU than 16k with a
+// peak RSS of 446-458 MB against 698-710; it stays at 16k for the live
+// folding of 100,000 cases, where a miss costs a read and a decoding, until
+// that is measured.
 const objectCacheSize = 16 << 10
 
 // maxSpareEntries bounds the evicted entries kept for reuse.
