@@ -54,7 +54,10 @@
 //     one CaughtUp message when it first reaches the head. A slow subscriber
 //     never blocks appenders and never loses events; cancelling its context or
 //     closing it ends it and frees everything it held. Resuming with After set
-//     to a delivered position continues exactly after that position.
+//     to a delivered position continues exactly after that position. A
+//     subscription may implement Recycler: once its caller recycles up to a
+//     position, it may reuse the memory of the data and metadata of the
+//     events delivered up to there; events after it stay intact.
 //
 // # Chain hashes
 //

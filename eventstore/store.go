@@ -31,6 +31,17 @@ type Store interface {
 	Close() error
 }
 
+// Recycler is implemented by a Subscription that can write later events'
+// data into the memory of events it delivered before, sparing a long
+// catch-up an allocation for every event (rule 10). Recycle(through) is the
+// caller's promise that it keeps no reference into the Data or Metadata of
+// any event it received at or before position through, and will not read
+// them again. A caller that never recycles gets fresh memory, as from any
+// other subscription.
+type Recycler interface {
+	Recycle(through uint64)
+}
+
 // Backuper is implemented by backends that can copy themselves, consistently
 // and while appends go on, into a directory that opens as a store.
 type Backuper interface {

@@ -235,7 +235,11 @@
 // indexer closes and replaces each time head advances, on its context or
 // on Close. It holds no goroutine and no lock between calls, so it cannot
 // block appends, and it cannot miss an event: it takes the channel before
-// it reads head.
+// it reads head. Its events' data and metadata lie in 64 KiB chunks it
+// keeps across pages; once its caller recycles events (eventstore.Recycler)
+// it writes later events into the chunks holding only recycled ones, which
+// took a replay of the read models from 2.15 to 1.20 GB allocated per
+// million events.
 //
 // Close stops taking appends, waits until every append already queued is
 // acknowledged or failed and the pending entries are in pebble, ends

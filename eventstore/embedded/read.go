@@ -16,15 +16,20 @@ func (s *Store) ReadAll(ctx context.Context, opts eventstore.ReadAllOptions) ([]
 		return nil, err
 	}
 	defer s.release()
-	events, _, err := s.scan(ctx, opts.From, opts.Direction, opts.Limit, 0, opts.Filter, s.head.Load())
+	events, _, err := s.scan(ctx, opts.From, opts.Direction, opts.Limit, 0, opts.Filter, s.head.Load(), nil, nil)
+	if len(events) == 0 {
+		events = nil
+	}
 	return events, err
 }
 
 // scan reads the log from position from in direction dir, never past head,
 // keeping up to limit events that pass f (0: no limit) and examining up to
-// maxScan records (0: no bound). It returns the kept events and the last
-// position examined, 0 if none. The caller holds acquire.
-func (s *Store) scan(ctx context.Context, from uint64, dir eventstore.Direction, limit, maxScan int, f eventstore.Filter, head uint64) ([]eventstore.RecordedEvent, uint64, error) {
+// maxScan records (0: no bound). It appends the kept events to dst and
+// returns them with the last position examined, 0 if none; their data come
+// from arena, or from an arena of their own if it is nil. The caller holds
+// acquire.
+func (s *Store) scan(ctx context.Context, from uint64, dir eventstore.Direction, limit, maxScan int, f eventstore.Filter, head uint64, dst []eventstore.RecordedEvent, arena *byteArena) ([]eventstore.RecordedEvent, uint64, error) {
 	switch {
 	case head == 0:
 		return nil, 0, nil
@@ -44,16 +49,18 @@ func (s *Store) scan(ctx context.Context, from uint64, dir eventstore.Direction,
 	}
 	defer frames.close()
 	var (
-		events   []eventstore.RecordedEvent
+		events   = dst
 		last     uint64
 		rec      record
 		n        names
 		examined int
-		arena    = byteArena{size: arenaChunk}
 	)
-	if f.IsZero() && limit > 0 {
+	if arena == nil {
+		arena = &byteArena{size: arenaChunk}
+	}
+	if f.IsZero() && limit > 0 && cap(events)-len(events) < min(limit, 1024) {
 		// Every record examined is kept: size the result once.
-		events = make([]eventstore.RecordedEvent, 0, min(limit, 1024))
+		events = append(make([]eventstore.RecordedEvent, 0, len(events)+min(limit, 1024)), events...)
 	}
 	for {
 		pos, v, ok, err := frames.next()
@@ -86,13 +93,10 @@ func (s *Store) scan(ctx context.Context, from uint64, dir eventstore.Direction,
 			return nil, 0, corruptAt(last, err)
 		}
 		events = append(events, eventstore.RecordedEvent{})
-		rec.materialize(last, &events[len(events)-1], &n, &arena)
+		rec.materialize(last, &events[len(events)-1], &n, arena)
 		if (limit > 0 && len(events) >= limit) || (maxScan > 0 && examined >= maxScan) {
 			break
 		}
-	}
-	if len(events) == 0 {
-		events = nil
 	}
 	return events, last, nil
 }

@@ -124,34 +124,10 @@ func (n *names) intern(last *string, b []byte) string {
 	return *last
 }
 
-// byteArena hands out the data and metadata of the events of one read from
-// a few shared chunks instead of one allocation per event: a replay reads
-// millions of events, and their allocations were most of the garbage it
-// made. A caller that keeps one event keeps its chunk alive; chunks are
-// small (arenaChunk), and a stream read sizes its one chunk exactly.
-type byteArena struct {
-	buf  []byte
-	size int // the size of the next chunk
-}
-
-const arenaChunk = 64 << 10
-
-// alloc returns n bytes that no other event shares; appending to them
-// reallocates rather than writes into a neighbour (full slice expression).
-func (a *byteArena) alloc(n int) []byte {
-	if len(a.buf) < n {
-		a.buf = make([]byte, max(n, a.size, 1))
-		a.size = arenaChunk
-	}
-	b := a.buf[:n:n]
-	a.buf = a.buf[n:]
-	return b
-}
-
 // materialize copies r into e. Data and metadata share one piece of the
 // arena.
 func (r *record) materialize(pos uint64, e *eventstore.RecordedEvent, n *names, a *byteArena) {
-	buf := a.alloc(len(r.data) + len(r.metadata))
+	buf := a.alloc(len(r.data)+len(r.metadata), pos)
 	copy(buf, r.data)
 	copy(buf[len(r.data):], r.metadata)
 	*e = eventstore.RecordedEvent{

@@ -29,7 +29,9 @@ func (s *Store) Subscribe(ctx context.Context, opts eventstore.SubscribeOptions)
 		return nil, eventstore.ErrClosed
 	default:
 	}
-	return &subscription{s: s, ctx: ctx, filter: opts.Filter, after: opts.After, done: make(chan struct{})}, nil
+	sub := &subscription{s: s, ctx: ctx, filter: opts.Filter, after: opts.After, done: make(chan struct{})}
+	sub.arena.chunks = &sub.chunks
+	return sub, nil
 }
 
 type subscription struct {
@@ -41,6 +43,13 @@ type subscription struct {
 	after    uint64 // the last position examined
 	buf      []eventstore.RecordedEvent
 	caughtUp bool
+	// page is the last page read. Next hands out copies of its events, so
+	// the next page is read into the same array; arena holds the events'
+	// data, in chunks the caller may recycle.
+	page  []eventstore.RecordedEvent
+	arena byteArena
+
+	chunks arenaPool // shared with Recycle
 
 	done      chan struct{}
 	closeOnce sync.Once
@@ -63,7 +72,7 @@ func (sub *subscription) Next() (eventstore.Message, error) {
 		wake := sub.s.notifyChan()
 		head := sub.s.head.Load()
 		if sub.after < head {
-			events, last, err := sub.page(head)
+			events, last, err := sub.read(head)
 			if err != nil {
 				return eventstore.Message{}, err
 			}
@@ -95,13 +104,25 @@ func (sub *subscription) Next() (eventstore.Message, error) {
 	}
 }
 
-func (sub *subscription) page(head uint64) ([]eventstore.RecordedEvent, uint64, error) {
+// read reads the page after sub.after into sub.page.
+func (sub *subscription) read(head uint64) ([]eventstore.RecordedEvent, uint64, error) {
 	if err := sub.s.acquire(); err != nil {
 		return nil, 0, err
 	}
 	defer sub.s.release()
-	return sub.s.scan(sub.ctx, sub.after+1, eventstore.Forwards, subPage, subScan, sub.filter, head)
+	events, last, err := sub.s.scan(sub.ctx, sub.after+1, eventstore.Forwards, subPage, subScan, sub.filter, head, sub.page[:0], &sub.arena)
+	if len(events) < len(sub.page) {
+		// A shorter page leaves the last one's tail: drop its references.
+		clear(sub.page[len(events):])
+	}
+	sub.page = events
+	return events, last, err
 }
+
+// Recycle lets the subscription write later events' data over the data of
+// the events it delivered up to position through; see eventstore.Recycler.
+// It may be called concurrently with Next.
+func (sub *subscription) Recycle(through uint64) { sub.chunks.recycle(through) }
 
 // ended reports why the subscription can deliver no more, if it cannot.
 func (sub *subscription) ended() error {

@@ -17,6 +17,7 @@ func (su *suite) testSubscribe(t *testing.T) {
 	t.Run("a filter delivers only matching history and live events", su.testSubscribeFilter)
 	t.Run("a filtered subscription passes over long runs of other events", su.testSubscribeSparseFilter)
 	t.Run("a slow consumer sees every event once in order and does not block appenders", su.testSlowConsumer)
+	t.Run("recycling delivered events leaves the events held after them intact", su.testSubscribeRecycle)
 }
 
 func (su *suite) testSubscribeFromStart(t *testing.T) {
