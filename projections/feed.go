@@ -17,8 +17,9 @@ import (
 // that want it, and calls ApplyEvent instead of Apply: decoding the JSON is
 // most of the cost of a replay, and a server folds four read models or more
 // from the same events. ev is shared with the other projections: ApplyEvent
-// must neither change it nor keep slices of it that it changes later. Apply
-// stays, for callers that hold only the recorded event.
+// must neither change it nor keep slices of it that it changes later; e is
+// valid only during the call, as for Apply. Apply stays, for callers that
+// hold only the recorded event.
 type DomainProjection interface {
 	Projection
 	ApplyEvent(tx *Tx, e *eventstore.RecordedEvent, ev domain.Event) error
@@ -44,12 +45,26 @@ type chunk struct {
 	// the garbage collector, which is always safe.
 	readers atomic.Int32
 	free    chan *chunk
+	// last is the position of the chunk's last message; once every member
+	// has released the chunk, the subscription may write later events over
+	// the data of the events up to it (eventstore.Recycler), which spares
+	// a replay an allocation for every event's data.
+	last     uint64
+	recycler eventstore.Recycler
 }
 
 // release is a member's word that it is done with c: it neither reads c
 // nor keeps pointers into its items afterwards.
 func (c *chunk) release() {
-	if c.readers.Add(-1) == 0 && c.free != nil {
+	if c.readers.Add(-1) != 0 {
+		return
+	}
+	if c.recycler != nil {
+		// Members release their chunks in order, so every chunk before
+		// this one is released already.
+		c.recycler.Recycle(c.last)
+	}
+	if c.free != nil {
 		select {
 		case c.free <- c:
 		default: // enough spare chunks already
@@ -117,6 +132,9 @@ func (r *Runner) runFeed(ctx context.Context, fd *feed) {
 		return
 	}
 	defer sub.Close()
+	// A subscription that can reuse the memory of the events it delivered
+	// is told when every member is done with a chunk.
+	recycler, _ := sub.(eventstore.Recycler)
 	// Next blocks, so it runs apart: the loop below can then tell whether
 	// more is ready and hand over a chunk as soon as nothing is.
 	raw := make(chan delivery, chunkSize)
@@ -145,6 +163,7 @@ func (r *Runner) runFeed(ctx context.Context, fd *feed) {
 		case d = <-raw:
 		}
 		c := fd.newChunk()
+		c.recycler = recycler
 		msgs = msgs[:0]
 	gather:
 		for {
@@ -171,8 +190,10 @@ func (r *Runner) runFeed(ctx context.Context, fd *feed) {
 			clear(c.items[len(msgs):])
 		}
 		c.items = c.items[:len(msgs)]
+		c.last = 0
 		for i := range msgs {
 			c.items[i] = item{msg: msgs[i]}
+			c.last = msgs[i].Position
 		}
 		clear(msgs) // drop the events' references until overwritten
 		decodeChunk(c.items, fd.wants)

@@ -27,7 +27,9 @@ type Projection interface {
 	Filter() eventstore.Filter
 	// Apply folds one event into the state behind tx. An error stops the
 	// projection (invariant 6); history is fact, so return one only for a
-	// fault that needs a code fix.
+	// fault that needs a code fix. e and its Data and Metadata are valid
+	// only during the call: the runner's subscription writes later events
+	// into their memory (eventstore.Recycler).
 	Apply(tx *Tx, e *eventstore.RecordedEvent) error
 }
 
