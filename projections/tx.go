@@ -23,12 +23,15 @@ type Tx struct {
 	// that a key updated by many events of a batch is encoded once. A key
 	// is in objs or in writes, never both.
 	objs map[string]*entry
-	// writes are the batch's other changes by key. Their keys are strings
-	// over keys and their values lie in vals, each back to back for the
-	// batch: a write allocates nothing once the buffers have grown.
-	writes map[string]write
-	keys   []byte
-	vals   []byte
+	// writes are the batch's other changes: by key, the index of the last
+	// one in changes. Their keys are strings over keys and their values lie
+	// in vals, each back to back for the batch: a write allocates nothing
+	// once the buffers have grown, and a key written again is updated in
+	// changes (assigning to the map would allocate the key as a string).
+	writes  map[string]int
+	changes []write
+	keys    []byte
+	vals    []byte
 	// written lists the entries flushed early in this batch, whose written
 	// marks commit clears.
 	written []*entry
@@ -133,9 +136,10 @@ func (t *Tx) flush(e *entry) error {
 	}
 	// e.key is a string already, and no write of it is pending.
 	if t.writes == nil {
-		t.writes = map[string]write{}
+		t.writes = map[string]int{}
 	}
-	t.writes[e.key] = write{off: len(t.vals), n: len(b)}
+	t.writes[e.key] = len(t.changes)
+	t.changes = append(t.changes, write{off: len(t.vals), n: len(b)})
 	t.vals = append(t.vals, b...)
 	e.written = true
 	t.written = append(t.written, e)
@@ -155,15 +159,16 @@ func (t *Tx) encode(e *entry) ([]byte, error) {
 // put makes value (or a deletion) the pending write of key.
 func (t *Tx) put(key, value []byte, del bool) {
 	if t.writes == nil {
-		t.writes = map[string]write{}
+		t.writes = map[string]int{}
 	}
 	w := write{off: len(t.vals), n: len(value), del: del}
 	t.vals = append(t.vals, value...)
-	if _, ok := t.writes[string(key)]; ok {
-		t.writes[string(key)] = w // no new key string
+	if i, ok := t.writes[string(key)]; ok {
+		t.changes[i] = w
 		return
 	}
-	t.writes[t.keyOf(key)] = w
+	t.writes[t.keyOf(key)] = len(t.changes)
+	t.changes = append(t.changes, w)
 }
 
 // keyOf returns key as a string over t.keys instead of a string of its
@@ -206,7 +211,8 @@ func (t *Tx) Get(key []byte) ([]byte, bool, error) {
 	if err := t.flushKey(key); err != nil {
 		return nil, false, err
 	}
-	if w, ok := t.writes[string(key)]; ok {
+	if i, ok := t.writes[string(key)]; ok {
+		w := t.changes[i]
 		if w.del {
 			return nil, false, nil
 		}
@@ -247,7 +253,7 @@ func (t *Tx) Scan(prefix []byte, fn func(key, value []byte) error) error {
 	slices.Sort(pending)
 	// Merge the committed keys with the pending writes, which win.
 	emit := func(k string) error {
-		if w := t.writes[k]; !w.del {
+		if w := t.changes[t.writes[k]]; !w.del {
 			return fn([]byte(k), t.vals[w.off:w.off+w.n:w.off+w.n])
 		}
 		return nil
@@ -298,7 +304,8 @@ func (t *Tx) writeTo(b *pebble.Batch) error {
 		}
 		t.cache.put(e)
 	}
-	for k, w := range t.writes {
+	for k, i := range t.writes {
+		w := t.changes[i]
 		var err error
 		if w.del {
 			err = b.Delete(t.keyString(k), nil)
@@ -321,6 +328,7 @@ func (t *Tx) writeTo(b *pebble.Batch) error {
 func (t *Tx) reset() {
 	clear(t.objs)
 	clear(t.writes)
+	t.changes = t.changes[:0]
 	t.keys = t.keys[:0]
 	t.vals = t.vals[:0]
 	for _, e := range t.written {
