@@ -5,8 +5,6 @@ import (
 	"fmt"
 
 	gojson "github.com/goccy/go-json"
-
-	"github.com/caseledger/caseledger/eventstore"
 )
 
 // Stored events are decoded with github.com/goccy/go-json and encoded with
@@ -30,7 +28,12 @@ func (r *Registry) Decode(typ string, data, meta json.RawMessage) (Event, error)
 	}
 	version := 1
 	if len(meta) > 0 {
-		var m eventstore.Metadata
+		// Only the schema version is read here: decoding the actor and
+		// the correlation and causation IDs too made three strings per
+		// event that nothing used.
+		var m struct {
+			Schema int `json:"schema,omitempty"`
+		}
 		if err := unmarshal(meta, &m); err != nil {
 			return nil, fmt.Errorf("domain: decode %s metadata: %w", typ, err)
 		}
