@@ -40,12 +40,58 @@ func ParseDate(s string) (Date, error) {
 	return Date{Year: y, Month: m, Day: d}, nil
 }
 
+// parseDateBytes parses a valid "2006-01-02"; ok is false for anything
+// ParseDate would refuse (and for nothing it accepts).
+func parseDateBytes(b []byte) (Date, bool) {
+	if len(b) != 10 || b[4] != '-' || b[7] != '-' {
+		return Date{}, false
+	}
+	num := func(from, to int) (int, bool) {
+		v := 0
+		for _, c := range b[from:to] {
+			if c < '0' || c > '9' {
+				return 0, false
+			}
+			v = v*10 + int(c-'0')
+		}
+		return v, true
+	}
+	y, ok1 := num(0, 4)
+	m, ok2 := num(5, 7)
+	day, ok3 := num(8, 10)
+	if !ok1 || !ok2 || !ok3 || m < 1 || m > 12 || day < 1 {
+		return Date{}, false
+	}
+	d := Date{Year: y, Month: time.Month(m), Day: day}
+	if NewDate(y, time.Month(m), day) != d {
+		return Date{}, false // a day the month does not have
+	}
+	return d, true
+}
+
 // String formats d as "2006-01-02", or "" for the zero Date.
 func (d Date) String() string {
 	if d.IsZero() {
 		return ""
 	}
-	return fmt.Sprintf("%04d-%02d-%02d", d.Year, int(d.Month), d.Day)
+	if d.Year < 0 || d.Year > 9999 || d.Month < 1 || d.Month > 12 || d.Day < 1 || d.Day > 31 {
+		return fmt.Sprintf("%04d-%02d-%02d", d.Year, int(d.Month), d.Day)
+	}
+	// Without fmt: every status answer and every stored document formats
+	// dates, and Sprintf was 1.9 % of a status query.
+	var b [10]byte
+	put := func(at, v, n int) {
+		for i := at + n - 1; i >= at; i-- {
+			b[i] = byte('0' + v%10)
+			v /= 10
+		}
+	}
+	put(0, d.Year, 4)
+	b[4] = '-'
+	put(5, int(d.Month), 2)
+	b[7] = '-'
+	put(8, d.Day, 2)
+	return string(b[:])
 }
 
 // IsZero reports whether d is the zero Date.
@@ -97,6 +143,12 @@ func (d Date) MarshalText() ([]byte, error) { return []byte(d.String()), nil }
 func (d *Date) UnmarshalText(b []byte) error {
 	if len(b) == 0 {
 		*d = Date{}
+		return nil
+	}
+	// Decoding an event reads its dates here: parsed from the bytes, a
+	// valid date costs no string (ParseDate's error keeps its argument).
+	if v, ok := parseDateBytes(b); ok {
+		*d = v
 		return nil
 	}
 	v, err := ParseDate(string(b))

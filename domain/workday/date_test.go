@@ -3,6 +3,7 @@ package workday_test
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"testing"
 	"time"
 
@@ -127,5 +128,37 @@ func TestDateJSONRoundTrip(t *testing.T) {
 	}
 	if err := json.Unmarshal([]byte(`{"at":"2026-13-01"}`), &out); !errors.Is(err, workday.ErrInvalid) {
 		t.Errorf("Unmarshal of a bad date: error = %v, want ErrInvalid", err)
+	}
+}
+
+// TestDateTextAgreesWithTimePackage checks the byte-level parsing and
+// formatting of dates against time.Parse and fmt, the definitions they
+// replace, over every day of four centuries' worth of sampled years and a
+// set of malformed inputs.
+func TestDateTextAgreesWithTimePackage(t *testing.T) {
+	years := []int{0, 1, 99, 999, 1900, 1999, 2000, 2024, 2025, 2026, 2100, 2400, 9999}
+	for _, y := range years {
+		for d := workday.NewDate(y, time.January, 1); d.Year == y; d = d.AddDays(1) {
+			want := fmt.Sprintf("%04d-%02d-%02d", d.Year, int(d.Month), d.Day)
+			if got := d.String(); got != want {
+				t.Fatalf("String() = %q, want %q", got, want)
+			}
+			var back workday.Date
+			if err := back.UnmarshalText([]byte(want)); err != nil || back != d {
+				t.Fatalf("UnmarshalText(%q) = %+v, %v, want %+v", want, back, err, d)
+			}
+		}
+	}
+	for _, s := range []string{"2026-02-29", "2024-02-30", "2026-04-31", "2026-00-10", "2026-13-01", "2026-01-00",
+		"2026-01-32", "2026-1-012", "2026/01/12", "+026-01-12", "2026-01-1a", " 2026-01-1", "２０２６-01-12"} {
+		var d workday.Date
+		err := d.UnmarshalText([]byte(s))
+		_, perr := time.Parse(time.DateOnly, s)
+		if (err == nil) != (perr == nil) {
+			t.Errorf("UnmarshalText(%q) error = %v, time.Parse error = %v: they disagree", s, err, perr)
+		}
+		if err != nil && !errors.Is(err, workday.ErrInvalid) {
+			t.Errorf("UnmarshalText(%q) error = %v, want ErrInvalid", s, err)
+		}
 	}
 }
