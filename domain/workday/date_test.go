@@ -133,8 +133,8 @@ func TestDateJSONRoundTrip(t *testing.T) {
 
 // TestDateTextAgreesWithTimePackage checks the byte-level parsing and
 // formatting of dates against time.Parse and fmt, the definitions they
-// replace, over every day of four centuries' worth of sampled years and a
-// set of malformed inputs.
+// replace, over every day of 13 years from 0 to 9999 (leap rules
+// included) and a set of malformed inputs.
 func TestDateTextAgreesWithTimePackage(t *testing.T) {
 	years := []int{0, 1, 99, 999, 1900, 1999, 2000, 2024, 2025, 2026, 2100, 2400, 9999}
 	for _, y := range years {
