@@ -2,7 +2,6 @@ package dispute
 
 import (
 	"hash/maphash"
-	"unique"
 
 	"github.com/caseledger/caseledger/domain"
 	"github.com/caseledger/caseledger/domain/workday"
@@ -103,13 +102,6 @@ func lastHash(kind lastKind, name string, step domain.Step) uint64 {
 	return h
 }
 
-// shared returns the one copy of s that every caseDoc holds: item codes,
-// departments, steps, regions and bundles recur across cases. A doc
-// keeping the copy its event decoded (or its stored bytes were read into)
-// was one more object for the collector to mark, and one more cache line
-// to miss when the doc is searched or encoded.
-func shared(s string) string { return unique.Make(s).Value() }
-
 // dept returns the department of item code, if the case knows it.
 func (c *caseDoc) dept(code string) (string, bool) {
 	for i := range c.depts {
@@ -123,11 +115,11 @@ func (c *caseDoc) dept(code string) (string, bool) {
 func (c *caseDoc) setDept(code, dept string) {
 	for i := range c.depts {
 		if c.depts[i].code == code {
-			c.depts[i].dept = shared(dept)
+			c.depts[i].dept = dept
 			return
 		}
 	}
-	c.depts = append(c.depts, itemDept{code: shared(code), dept: shared(dept)})
+	c.depts = append(c.depts, itemDept{code: code, dept: dept})
 }
 
 // name returns the index of s in the name table, adding it if new.
@@ -137,7 +129,7 @@ func (c *caseDoc) name(s string) uint16 {
 			return uint16(i)
 		}
 	}
-	c.names = append(c.names, shared(s))
+	c.names = append(c.names, s)
 	return uint16(len(c.names) - 1)
 }
 

@@ -58,10 +58,10 @@ func decodeCase(b []byte, c *caseDoc) error {
 	if r.Byte() != caseFormat {
 		return fmt.Errorf("%w: case format", bin.ErrCorrupt)
 	}
-	c.region, c.bundle = shared(r.Str()), shared(r.Str())
+	c.region, c.bundle = r.Str(), r.Str()
 	c.depts = make([]itemDept, r.Count())
 	for i := range c.depts {
-		c.depts[i] = itemDept{code: shared(r.Str()), dept: shared(r.Str())}
+		c.depts[i] = itemDept{code: r.Str(), dept: r.Str()}
 	}
 	n := r.Count()
 	c.last, c.hashes = make([]lastEvent, 0, n), make([]uint64, 0, n)
