@@ -131,6 +131,27 @@ func add(tx *projections.Tx, key []byte, d uint64) error {
 	return tx.Set(key, binary.BigEndian.AppendUint64(nil, n+d))
 }
 
+// addObject adds d to the counter stored under key, keeping it decoded in
+// the batch and the cache (Tx.Object, Tx.SetObject) rather than reading and
+// writing its bytes as add does.
+func addObject(tx *projections.Tx, key []byte, d uint64) error {
+	n, ok := tx.Object(key)
+	if !ok {
+		b, found, err := tx.Get(key)
+		if err != nil {
+			return err
+		}
+		var v uint64
+		if found {
+			v = binary.BigEndian.Uint64(b)
+		}
+		n = &v
+	}
+	*n.(*uint64) += d
+	tx.SetObject(key, n, func(dst []byte, v any) ([]byte, error) { return binary.BigEndian.AppendUint64(dst, *v.(*uint64)), nil })
+	return nil
+}
+
 // total reads the counter's total from a view.
 func total(tb testing.TB, v *projections.View) uint64 {
 	tb.Helper()

@@ -29,21 +29,9 @@ func (summary) Apply(tx *projections.Tx, e *eventstore.RecordedEvent) error {
 		return err
 	}
 	// Per-type counters stay decoded in the batch (Tx.SetObject).
-	typeKey := []byte("type/" + e.Type)
-	n, ok := tx.Object(typeKey)
-	if !ok {
-		b, found, err := tx.Get(typeKey)
-		if err != nil {
-			return err
-		}
-		var v uint64
-		if found {
-			v = binary.BigEndian.Uint64(b)
-		}
-		n = &v
+	if err := addObject(tx, []byte("type/"+e.Type), 1); err != nil {
+		return err
 	}
-	*n.(*uint64)++
-	tx.SetObject(typeKey, n, func(dst []byte, v any) ([]byte, error) { return binary.BigEndian.AppendUint64(dst, *v.(*uint64)), nil })
 	key := []byte("stream/" + e.Stream)
 	switch e.Type {
 	case "Opened":

@@ -37,21 +37,7 @@ func (tally) Apply(tx *projections.Tx, e *eventstore.RecordedEvent) error {
 	if err := json.Unmarshal(e.Data, &data); err != nil {
 		return err
 	}
-	n, ok := tx.Object(key)
-	if !ok {
-		b, found, err := tx.Get(key)
-		if err != nil {
-			return err
-		}
-		var v uint64
-		if found {
-			v = binary.BigEndian.Uint64(b)
-		}
-		n = &v
-	}
-	*n.(*uint64) += data.Amount
-	tx.SetObject(key, n, func(dst []byte, v any) ([]byte, error) { return binary.BigEndian.AppendUint64(dst, *v.(*uint64)), nil })
-	return nil
+	return addObject(tx, key, data.Amount)
 }
 
 // mustTallyHistory appends n events over streams and returns the counts a
@@ -153,21 +139,7 @@ func (spread) Apply(tx *projections.Tx, e *eventstore.RecordedEvent) error {
 	if e.Position%13 == 0 {
 		return tx.Set(key, binary.BigEndian.AppendUint64(nil, 1000))
 	}
-	n, ok := tx.Object(key)
-	if !ok {
-		b, found, err := tx.Get(key)
-		if err != nil {
-			return err
-		}
-		var v uint64
-		if found {
-			v = binary.BigEndian.Uint64(b)
-		}
-		n = &v
-	}
-	*n.(*uint64) += data.Amount
-	tx.SetObject(key, n, func(dst []byte, v any) ([]byte, error) { return binary.BigEndian.AppendUint64(dst, *v.(*uint64)), nil })
-	return nil
+	return addObject(tx, key, data.Amount)
 }
 
 // mustSpreadHistory appends two rounds over keys, in a scrambled order, and
