@@ -74,10 +74,12 @@ func (c *chunk) release() {
 
 const (
 	// chunkSize bounds the messages a feed hands over at a time: large
-	// enough that handing over costs nothing beside folding, small enough
-	// that a live event is not held back (a chunk also ends whenever the
-	// subscription has nothing more ready).
-	chunkSize = 512
+	// enough that handing over costs nothing beside folding (the four read
+	// models replayed 1M events 10 % faster in median with 2048 than with
+	// 512, six alternated pairs; each hand-over may wake a parked thread),
+	// small enough that a live event is not held back (a chunk also ends
+	// whenever the subscription has nothing more ready).
+	chunkSize = 2048
 	// memberLag is the chunks a member may fall behind the feed before the
 	// feed waits for it, bounding what a slow member keeps in memory.
 	memberLag = 8

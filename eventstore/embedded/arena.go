@@ -52,7 +52,10 @@ func (a *byteArena) alloc(n int, pos uint64) []byte {
 // beyond maxUsedChunks to the garbage collector; at most maxFreeChunks wait
 // to be written again.
 const (
-	maxUsedChunks = 256 // 16 MiB of delivered events
+	// 32 MiB of delivered events: what the projections runner holds at
+	// most before it recycles, 9 chunks of 2,048 events and 2,048 more
+	// read ahead, with room to spare.
+	maxUsedChunks = 512
 	maxFreeChunks = 64
 )
 
