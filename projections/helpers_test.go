@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"path/filepath"
 	"strconv"
 	"sync/atomic"
 	"testing"
@@ -129,6 +130,18 @@ func add(tx *projections.Tx, key []byte, d uint64) error {
 		n = binary.BigEndian.Uint64(v)
 	}
 	return tx.Set(key, binary.BigEndian.AppendUint64(nil, n+d))
+}
+
+// mustReplayState replays p from store into a new copy with opts and
+// returns every key and value the copy ends with.
+func mustReplayState(t *testing.T, store eventstore.Store, p projections.Projection, opts projections.ReplayOptions) map[string]string {
+	t.Helper()
+	c, err := projections.Replay(context.Background(), store, p, filepath.Join(t.TempDir(), "copy"), opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	return dump(t, c.Read)
 }
 
 // addObject adds d to the counter stored under key, keeping it decoded in

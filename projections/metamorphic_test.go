@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"maps"
 	"math/rand/v2"
-	"path/filepath"
 	"testing"
 
 	"github.com/caseledger/caseledger/eventstore"
@@ -124,12 +123,7 @@ func TestRebuildEqualsIncrementalWithRandomRestarts(t *testing.T) {
 				return r.Read(context.Background(), "summary", head, fn)
 			})
 
-			c, err := projections.Replay(context.Background(), store, summary{version: 1}, filepath.Join(t.TempDir(), "replay"), projections.ReplayOptions{})
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer c.Close()
-			rebuilt := dump(t, c.Read)
+			rebuilt := mustReplayState(t, store, summary{version: 1}, projections.ReplayOptions{})
 			if len(rebuilt) < 100 {
 				t.Fatalf("replayed state has %d keys, want a substantial state", len(rebuilt))
 			}

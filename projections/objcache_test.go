@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"maps"
-	"path/filepath"
 	"strconv"
 	"testing"
 
@@ -93,13 +92,7 @@ func TestObjectsKeptAcrossBatchesStoreTheFold(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			c, err := projections.Replay(context.Background(), store, tally{}, filepath.Join(t.TempDir(), "copy"),
-				projections.ReplayOptions{BatchSize: tt.batchSize})
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer c.Close()
-			got := dump(t, c.Read)
+			got := mustReplayState(t, store, tally{}, projections.ReplayOptions{BatchSize: tt.batchSize})
 			if !maps.Equal(got, want) {
 				t.Errorf("state differs from the fold:\ngot  %q\nwant %q", got, want)
 			}
@@ -194,13 +187,9 @@ func TestMoreObjectsThanCachedOrBatchedStoreTheFold(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			commits := 0
-			c, err := projections.Replay(context.Background(), store, spread{}, filepath.Join(t.TempDir(), "copy"),
+			got := mustReplayState(t, store, spread{},
 				projections.ReplayOptions{BatchSize: tt.batchSize, Progress: func(projections.Progress) { commits++ }})
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer c.Close()
-			if got := dump(t, c.Read); !maps.Equal(got, want) {
+			if !maps.Equal(got, want) {
 				t.Errorf("state differs from the fold in %d of %d keys", diffCount(got, want), len(want))
 			}
 			if commits < tt.minCommits {

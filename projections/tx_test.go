@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"maps"
-	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -139,13 +138,7 @@ func TestTxReadsSeeTheBatchsOwnWrites(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			c, err := projections.Replay(context.Background(), store, scanner{}, filepath.Join(t.TempDir(), "copy"),
-				projections.ReplayOptions{BatchSize: tt.batchSize})
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer c.Close()
-			got := dump(t, c.Read)
+			got := mustReplayState(t, store, scanner{}, projections.ReplayOptions{BatchSize: tt.batchSize})
 			for k := range maps.Keys(got) {
 				if got[k] != want[k] {
 					t.Errorf("%s = %q, want %q", k, got[k], want[k])
@@ -196,13 +189,7 @@ func TestTxSetObjectAfterSetOfTheSameKeyWins(t *testing.T) {
 	want := map[string]string{"n/case-0": "20", "n/case-1": "20", "n/case-2": "20"}
 	for _, batchSize := range []int{1, 7, 1000} {
 		t.Run(strconv.Itoa(batchSize), func(t *testing.T) {
-			c, err := projections.Replay(context.Background(), store, overwriter{}, filepath.Join(t.TempDir(), "copy"),
-				projections.ReplayOptions{BatchSize: batchSize})
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer c.Close()
-			if got := dump(t, c.Read); !maps.Equal(got, want) {
+			if got := mustReplayState(t, store, overwriter{}, projections.ReplayOptions{BatchSize: batchSize}); !maps.Equal(got, want) {
 				t.Errorf("got %q, want %q", got, want)
 			}
 		})
