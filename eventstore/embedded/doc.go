@@ -22,7 +22,10 @@
 // from there up to where the next segment starts (the last one: up to the
 // log's end). A segment is closed to writes once the next frame would take
 // it past Options.SegmentSize. The file may be longer than its share of the
-// log; the rest is zeros (see Recovery).
+// log; the rest is zeros. The writer writes them ahead of its frames in
+// steps (up to 1 MiB, at most to SegmentSize), so that most fsyncs
+// overwrite blocks the file already has instead of growing it, and
+// Recovery overwrites with zeros whatever a crash left there.
 //
 // The log is a sequence of frames, one per group commit, never crossing a
 // segment's end:
@@ -292,4 +295,12 @@
 // Index data blocks are 16 KiB: a stream's entries are adjacent, so a
 // stream read touches one block, and a smaller block decompresses less.
 // DefaultSegmentSize is 256 MiB: few files, each created and synced once.
+// The zeros ahead of the log: an fdatasync that grows the file also
+// commits the file system's journal (ext4 here), one that overwrites
+// written blocks does not. A loop of 42 KB writes and fdatasyncs did 3,200
+// to 3,800 a second growing a file and 6,200 to 7,300 overwriting one
+// (p50 0.25-0.33 ms against 0.13-0.16 ms). Steps of at most 1 MiB took
+// the 128-appender benchmark from 152,000-166,000 to 169,000-198,000
+// events/s in alternated runs; 4 MiB steps were as fast but put p99 at
+// 4.8-7.8 ms (each step one long fsync), 256 KiB steps in between.
 package embedded

@@ -172,27 +172,47 @@ func (s *Store) readWholeFrame(off, segEnd int64, buf []byte) ([]byte, bool, err
 	return buf, checkFrame(buf, h), nil
 }
 
-// zeroTail overwrites the last segment from the log offset end to its
-// file's end with zeros and syncs it. What lies there is a torn or stale
-// frame that no index entry names; left in place, a later recovery could
-// take it for a frame written after end.
+// zeroTail overwrites the last segment from the log offset end up to its
+// last byte that is not zero with zeros and syncs it. What lies there is a
+// torn or stale frame that no index entry names; left in place, a later
+// recovery could take it for a frame written after end. Zeros after it are
+// the writer's steps ahead of the log (see writer.zeroAhead), which a clean
+// Close leaves too, so they are kept and not reported.
 func (s *Store) zeroTail(end int64) error {
 	seg := s.log.last()
 	st, err := seg.f.Stat()
 	if err != nil {
 		return err
 	}
+	size := st.Size()
+	seg.zeroed = size
 	from := end - seg.start
-	if from >= st.Size() {
+	if from >= size {
 		return nil
 	}
-	zeros := make([]byte, min(st.Size()-from, 1<<20))
-	for at := from; at < st.Size(); at += int64(len(zeros)) {
-		n := min(int64(len(zeros)), st.Size()-at)
-		if _, err := seg.f.WriteAt(zeros[:n], at); err != nil {
+	buf := make([]byte, min(size-from, 1<<20))
+	last := int64(-1) // the file offset of the last byte that is not zero
+	for at := from; at < size; at += int64(len(buf)) {
+		b := buf[:min(int64(len(buf)), size-at)]
+		if _, err := seg.f.ReadAt(b, at); err != nil {
+			return err
+		}
+		for i := len(b) - 1; i >= 0; i-- {
+			if b[i] != 0 {
+				last = at + int64(i)
+				break
+			}
+		}
+	}
+	if last < 0 {
+		return nil
+	}
+	clear(buf)
+	for at := from; at <= last; at += int64(len(buf)) {
+		if _, err := seg.f.WriteAt(buf[:min(int64(len(buf)), last+1-at)], at); err != nil {
 			return err
 		}
 	}
-	s.logger.Warn("event store dropped a torn write at the end of its log", "dir", s.dir, "offset", end, "bytes", st.Size()-from)
+	s.logger.Warn("event store dropped a torn write at the end of its log", "dir", s.dir, "offset", end, "bytes", last+1-from)
 	return seg.f.SyncData()
 }

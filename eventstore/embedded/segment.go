@@ -22,6 +22,10 @@ type segment struct {
 	// file; the syncer reads it before an fsync to know what the fsync
 	// covers.
 	written atomic.Int64
+	// zeroed is the file offset up to which the file holds written bytes,
+	// frames or zeros: writes below it overwrite blocks the file system
+	// has already allocated. Open sets it; then only the writer uses it.
+	zeroed int64
 }
 
 // segmentLog is the set of segment files. The list is replaced, never
