@@ -1,6 +1,7 @@
 package embedded_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/binary"
 	"fmt"
@@ -58,6 +59,56 @@ func BenchmarkFsync(b *testing.B) {
 	}
 	b.StopTimer()
 	reportLatency(b, lat)
+}
+
+// BenchmarkFsyncFrame compares the two ways a log can take a frame the size
+// of a 128-appender group (42 KB): appending it, so that each fdatasync
+// also makes the file's new length and blocks durable (a journal commit on
+// ext4), and overwriting blocks written and synced before, which is what
+// the store's zeros ahead of the log (writer.zeroAhead) buy.
+func BenchmarkFsyncFrame(b *testing.B) {
+	const frame, region = 42_000, 16 << 20
+	for _, overwrite := range []bool{false, true} {
+		name := "append"
+		if overwrite {
+			name = "overwrite"
+		}
+		b.Run(name, func(b *testing.B) {
+			f, err := os.Create(filepath.Join(b.TempDir(), "fsync"))
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer f.Close()
+			if overwrite {
+				if _, err := f.Write(make([]byte, region)); err != nil {
+					b.Fatal(err)
+				}
+				if err := f.Sync(); err != nil {
+					b.Fatal(err)
+				}
+			}
+			block := bytes.Repeat([]byte{0xCA}, frame)
+			lat := make([]time.Duration, 0, b.N)
+			var off int64
+			b.ResetTimer()
+			for range b.N {
+				if overwrite && off+frame > region {
+					off = 0
+				}
+				t0 := time.Now()
+				if _, err := f.WriteAt(block, off); err != nil {
+					b.Fatal(err)
+				}
+				if err := fdatasync(f); err != nil {
+					b.Fatal(err)
+				}
+				lat = append(lat, time.Since(t0))
+				off += frame
+			}
+			b.StopTimer()
+			reportLatency(b, lat)
+		})
+	}
 }
 
 // BenchmarkAppend measures durable 1-event appends of about 400 bytes of
