@@ -2,6 +2,7 @@ package dispute
 
 import (
 	"hash/maphash"
+	"time"
 
 	"github.com/caseledger/caseledger/domain"
 	"github.com/caseledger/caseledger/domain/workday"
@@ -16,26 +17,36 @@ import (
 // strings to *Ref were a sixth of a replay's live heap. Entries are kept in
 // the order first seen, which depends only on the log, so equal folds
 // encode to equal bytes without sorting.
+//
+// An event touches a case that is rarely still in the processor's caches,
+// so a lookup reads as few lines as it can: a string is found once per
+// event by its hash (nameHashes) and one comparison, and from then on the
+// department table and the last events are searched by index, never by
+// string.
 type caseDoc struct {
 	region string
 	bundle string
-	// depts maps item codes to departments.
+	// depts maps item codes to departments, both indexes into names.
 	depts []itemDept
-	// names are the item codes, departments and steps last refers to.
-	names []string
+	// names are the item codes, departments and steps the tables refer
+	// to, and nameHashes their nameHash, apart: a search reads 8 bytes a
+	// name.
+	names      []string
+	nameHashes []uint64
 	// last holds the last event of each item, step and department, and
-	// hashes their lastHash, apart: a search reads 8 bytes an entry.
-	last     []lastEvent
-	hashes   []uint64
+	// keys their lastKey at the same index, apart: a search reads 8 bytes
+	// an entry.
+	keys     []uint64
+	last     []caseRef
 	ended    caseRef
 	hasEnded bool
 	// rating is the ID of the open bad rating's dispute.
 	rating string
 }
 
-type itemDept struct{ code, dept string }
+type itemDept struct{ code, dept uint32 }
 
-// lastKind tells what a lastEvent is the last event of.
+// lastKind tells what a last event is the last event of.
 type lastKind byte
 
 const (
@@ -44,22 +55,47 @@ const (
 	lastStep
 )
 
-type lastEvent struct {
-	kind lastKind
-	// name (the item code, or the department) and step (of a lastStep,
-	// under item name; "" otherwise) index caseDoc.names.
-	name, step uint16
-	ref        caseRef
+// A last event's key packs its kind, its name (the item code, or the
+// department) and its step (of a lastStep, under item name): the step's
+// name index plus one, 0 for none. Each index takes up to 28 bits, far
+// more names than a case has.
+const (
+	keyBits = 28
+	noStep  = 0
+)
+
+func lastKey(kind lastKind, name, step uint32) uint64 {
+	return uint64(kind)<<(2*keyBits) | uint64(name)<<keyBits | uint64(step)
 }
 
-// caseRef is a Ref as the fold keeps it: the event ID as its 16 bytes and
-// the type as its index in typeNames, made strings only for the disputes
-// that refer to it.
+// splitKey returns the parts of a lastKey.
+func splitKey(k uint64) (kind lastKind, name, step uint32) {
+	const mask = 1<<keyBits - 1
+	return lastKind(k >> (2 * keyBits)), uint32(k>>keyBits) & mask, uint32(k) & mask
+}
+
+// caseRef is a Ref as the fold keeps it: the event ID as its 16 bytes, the
+// type as its index in typeNames and the day packed, made strings and a
+// Date only for the disputes that refer to it. It takes 40 bytes, where
+// one with a Date took 56.
 type caseRef struct {
 	version uint64
 	id      uuid.UUID
+	on      day
 	typ     uint8
-	on      workday.Date
+}
+
+// day is a workday.Date packed into one integer, day, month and year from
+// the low bits up; the zero Date is 0. Any Date round-trips: the year keeps
+// the remaining 55 bits, sign included.
+type day int64
+
+func dayOf(d workday.Date) day {
+	return day(int64(d.Year)<<9 | int64(d.Month&15)<<5 | int64(d.Day&31))
+}
+
+func (d day) date() workday.Date {
+	return workday.Date{Year: int(d >> 9), Month: time.Month(d >> 5 & 15), Day: int(d & 31)}
 }
 
 // typeNames are the domain's event types, typeCodes their indexes; both
@@ -82,37 +118,56 @@ var (
 )
 
 func (r caseRef) export() Ref {
-	return Ref{Version: r.version, EventID: r.id.String(), Type: typeNames[r.typ], On: r.on}
+	return Ref{Version: r.version, EventID: r.id.String(), Type: typeNames[r.typ], On: r.on.date()}
 }
 
-// A search compares lastHash of kind, name and step first, since names are
-// mostly item codes of one length. hashSeed is fixed at start: hashes are
-// never stored.
+// hashSeed is fixed at start: hashes are never stored.
 var hashSeed = maphash.MakeSeed()
 
-func lastHash(kind lastKind, name string, step domain.Step) uint64 {
-	// Two one-shot hashes mixed: a streaming maphash.Hash cost twice as
-	// much, for names of a few bytes. The kind and the step's hash are
-	// folded in with odd multipliers, so that (kind, name, step) triples
-	// differing in any part differ in the sum but for chance.
-	h := maphash.String(hashSeed, name) + uint64(kind)*0x9e3779b97f4a7c15
-	if step != "" {
-		h ^= maphash.String(hashSeed, string(step)) * 0xbf58476d1ce4e5b9
+// lookup returns the index of s in the name table, if it is there.
+func (c *caseDoc) lookup(s string) (uint32, bool) {
+	h := maphash.String(hashSeed, s)
+	for i, x := range c.nameHashes {
+		if x == h && c.names[i] == s {
+			return uint32(i), true
+		}
 	}
-	return h
+	return 0, false
 }
 
-// dept returns the department of item code, if the case knows it.
-func (c *caseDoc) dept(code string) (string, bool) {
+// name returns the index of s in the name table, adding it if new.
+func (c *caseDoc) name(s string) uint32 {
+	h := maphash.String(hashSeed, s)
+	for i, x := range c.nameHashes {
+		if x == h && c.names[i] == s {
+			return uint32(i)
+		}
+	}
+	c.names = append(c.names, s)
+	c.nameHashes = append(c.nameHashes, h)
+	return uint32(len(c.names) - 1)
+}
+
+// stepName is the step part of a lastKey for step s, adding it if new.
+func (c *caseDoc) stepName(s string) uint32 {
+	if s == "" {
+		return noStep
+	}
+	return c.name(s) + 1
+}
+
+// dept returns the department of the item with name index code, if the
+// case knows it.
+func (c *caseDoc) dept(code uint32) (uint32, bool) {
 	for i := range c.depts {
 		if c.depts[i].code == code {
 			return c.depts[i].dept, true
 		}
 	}
-	return "", false
+	return 0, false
 }
 
-func (c *caseDoc) setDept(code, dept string) {
+func (c *caseDoc) setDept(code, dept uint32) {
 	for i := range c.depts {
 		if c.depts[i].code == code {
 			c.depts[i].dept = dept
@@ -122,42 +177,39 @@ func (c *caseDoc) setDept(code, dept string) {
 	c.depts = append(c.depts, itemDept{code: code, dept: dept})
 }
 
-// name returns the index of s in the name table, adding it if new.
-func (c *caseDoc) name(s string) uint16 {
-	for i, x := range c.names {
-		if x == s {
-			return uint16(i)
-		}
-	}
-	c.names = append(c.names, s)
-	return uint16(len(c.names) - 1)
-}
-
-// find returns the last event of the item, department or step, if any.
-func (c *caseDoc) find(kind lastKind, name string, step domain.Step) *caseRef {
-	return c.findHash(lastHash(kind, name, step), kind, name, step)
-}
-
-func (c *caseDoc) findHash(h uint64, kind lastKind, name string, step domain.Step) *caseRef {
-	for i, x := range c.hashes {
-		if l := &c.last[i]; x == h && l.kind == kind && c.names[l.name] == name && c.names[l.step] == string(step) {
-			return &l.ref
+// find returns the last event under key, if any.
+func (c *caseDoc) find(key uint64) *caseRef {
+	for i, k := range c.keys {
+		if k == key {
+			return &c.last[i]
 		}
 	}
 	return nil
 }
 
-// setLast makes r the last event of the item, department or step.
-func (c *caseDoc) setLast(kind lastKind, name string, step domain.Step, r caseRef) {
-	h := lastHash(kind, name, step)
-	if p := c.findHash(h, kind, name, step); p != nil {
+// findNamed is find for names given as strings, which the case may not
+// know: a step of "" is none.
+func (c *caseDoc) findNamed(kind lastKind, name, step string) *caseRef {
+	n, ok := c.lookup(name)
+	if !ok {
+		return nil
+	}
+	s := uint32(noStep)
+	if step != "" {
+		if s, ok = c.lookup(step); !ok {
+			return nil
+		}
+		s++
+	}
+	return c.find(lastKey(kind, n, s))
+}
+
+// setLast makes r the last event under key.
+func (c *caseDoc) setLast(key uint64, r caseRef) {
+	if p := c.find(key); p != nil {
 		*p = r
 		return
 	}
-	c.add(h, lastEvent{kind: kind, name: c.name(name), step: c.name(string(step)), ref: r})
-}
-
-func (c *caseDoc) add(h uint64, l lastEvent) {
-	c.last = append(c.last, l)
-	c.hashes = append(c.hashes, h)
+	c.keys = append(c.keys, key)
+	c.last = append(c.last, r)
 }

@@ -3,7 +3,6 @@ package dispute
 import (
 	"fmt"
 
-	"github.com/caseledger/caseledger/domain"
 	"github.com/caseledger/caseledger/projections/internal/bin"
 	"github.com/google/uuid"
 )
@@ -26,16 +25,20 @@ func encodeCase(dst []byte, v any) ([]byte, error) {
 	w.Str(c.bundle)
 	w.Uvarint(uint64(len(c.depts)))
 	for _, d := range c.depts {
-		w.Str(d.code)
-		w.Str(d.dept)
+		w.Str(c.names[d.code])
+		w.Str(c.names[d.dept])
 	}
 	w.Uvarint(uint64(len(c.last)))
-	for i := range c.last {
-		l := &c.last[i]
-		w.Byte(byte(l.kind))
-		w.Str(c.names[l.name])
-		w.Str(c.names[l.step])
-		writeRef(w, &l.ref)
+	for i, k := range c.keys {
+		kind, name, step := splitKey(k)
+		w.Byte(byte(kind))
+		w.Str(c.names[name])
+		if step == noStep {
+			w.Str("")
+		} else {
+			w.Str(c.names[step-1])
+		}
+		writeRef(w, &c.last[i])
 	}
 	w.Flag(c.hasEnded)
 	if c.hasEnded {
@@ -49,7 +52,7 @@ func writeRef(w *bin.Writer, r *caseRef) {
 	w.Uvarint(r.version)
 	w.B = append(w.B, r.id[:]...)
 	w.Str(typeNames[r.typ])
-	w.Date(r.on)
+	w.Date(r.on.date())
 }
 
 // decodeCase fills c from its stored bytes.
@@ -59,16 +62,20 @@ func decodeCase(b []byte, c *caseDoc) error {
 		return fmt.Errorf("%w: case format", bin.ErrCorrupt)
 	}
 	c.region, c.bundle = r.Str(), r.Str()
-	c.depts = make([]itemDept, r.Count())
+	nd := r.Count()
+	c.depts = make([]itemDept, nd)
+	c.names, c.nameHashes = make([]string, 0, 2*nd+4), make([]uint64, 0, 2*nd+4)
 	for i := range c.depts {
-		c.depts[i] = itemDept{code: r.Str(), dept: r.Str()}
+		code := c.name(r.Str())
+		c.depts[i] = itemDept{code: code, dept: c.name(r.Str())}
 	}
 	n := r.Count()
-	c.last, c.hashes = make([]lastEvent, 0, n), make([]uint64, 0, n)
+	c.keys, c.last = make([]uint64, 0, n), make([]caseRef, 0, n)
 	for range n {
 		kind := lastKind(r.Byte())
-		name, step := r.Str(), domain.Step(r.Str())
-		c.add(lastHash(kind, name, step), lastEvent{kind: kind, name: c.name(name), step: c.name(string(step)), ref: readRef(r)})
+		name := c.name(r.Str())
+		c.keys = append(c.keys, lastKey(kind, name, c.stepName(r.Str())))
+		c.last = append(c.last, readRef(r))
 	}
 	if c.hasEnded = r.Flag(); c.hasEnded {
 		c.ended = readRef(r)
@@ -86,6 +93,6 @@ func readRef(r *bin.Reader) caseRef {
 	if !ok {
 		r.Fail()
 	}
-	ref.typ, ref.on = typ, r.Date()
+	ref.typ, ref.on = typ, dayOf(r.Date())
 	return ref
 }

@@ -140,7 +140,7 @@ func (Projection) ApplyEvent(tx *projections.Tx, e *eventstore.RecordedEvent, ev
 	if err != nil {
 		return fmt.Errorf("dispute: case %s: %w", caseID, err)
 	}
-	ref := caseRef{version: e.Version, id: e.ID, typ: typ, on: workday.DateOf(ev.Meta().OccurredAt)}
+	ref := caseRef{version: e.Version, id: e.ID, typ: typ, on: dayOf(workday.DateOf(ev.Meta().OccurredAt))}
 	f := &fold{tx: tx, c: c, caseID: caseID, ref: ref}
 	if err := f.apply(ev); err != nil {
 		return err

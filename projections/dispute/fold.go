@@ -25,12 +25,14 @@ func (f *fold) apply(ev domain.Event) error {
 		// its steps': growing the table by doubling allocated twice what
 		// it kept.
 		c.depts = make([]itemDept, 0, len(e.Bundle.Items))
-		c.last = make([]lastEvent, 0, 4*len(e.Bundle.Items)+4)
-		c.hashes = make([]uint64, 0, cap(c.last))
-		// Item codes, departments, "" and a few steps.
+		c.last = make([]caseRef, 0, 4*len(e.Bundle.Items)+4)
+		c.keys = make([]uint64, 0, cap(c.last))
+		// Item codes, departments and a few steps.
 		c.names = make([]string, 0, 2*len(e.Bundle.Items)+4)
+		c.nameHashes = make([]uint64, 0, cap(c.names))
 		for _, it := range e.Bundle.Items {
-			c.setDept(it.Code, it.Department)
+			code := c.name(it.Code)
+			c.setDept(code, c.name(it.Department))
 		}
 	case *domain.BundleCompleted, *domain.CaseRefused:
 		c.ended, c.hasEnded = f.ref, true
@@ -39,7 +41,7 @@ func (f *fold) apply(ev domain.Event) error {
 	case *domain.ComplaintAnswered:
 		return f.update(e.ComplaintID, func(d *Dispute) {
 			d.Handling = append(d.Handling, Handling{Ref: f.ref.export()})
-			d.MetOn, d.Closed = f.ref.on, true
+			d.MetOn, d.Closed = f.ref.on.date(), true
 		})
 	case *domain.CaseRated:
 		if e.Label.Bad() {
@@ -55,7 +57,7 @@ func (f *fold) apply(ev domain.Event) error {
 	case *domain.RectificationReported:
 		return f.rating(func(d *Dispute) {
 			d.Handling = append(d.Handling, Handling{Ref: f.ref.export()})
-			d.MetOn = f.ref.on
+			d.MetOn = f.ref.on.date()
 		})
 	case *domain.RatingSignedOff:
 		return f.rating(func(d *Dispute) {
@@ -76,17 +78,19 @@ func (f *fold) noteItem(ev domain.Event) {
 		return
 	}
 	c := f.c
-	c.setLast(lastItem, code, "", f.ref)
-	if dept, ok := c.dept(code); ok {
-		c.setLast(lastDept, dept, "", f.ref)
+	item := c.name(code)
+	c.setLast(lastKey(lastItem, item, noStep), f.ref)
+	if dept, ok := c.dept(item); ok {
+		c.setLast(lastKey(lastDept, dept, noStep), f.ref)
 	}
 	if s, ok := ev.(*domain.StepRecorded); ok {
-		c.setLast(lastStep, code, s.Step, f.ref)
+		c.setLast(lastKey(lastStep, item, c.stepName(string(s.Step))), f.ref)
 	}
 	if d, ok := ev.(*domain.ItemDispatched); ok {
 		// A dispatch names the department that handles the item.
-		c.setDept(code, d.Department)
-		c.setLast(lastDept, d.Department, "", f.ref)
+		dept := c.name(d.Department)
+		c.setDept(item, dept)
+		c.setLast(lastKey(lastDept, dept, noStep), f.ref)
 	}
 }
 
@@ -142,11 +146,11 @@ func (f *fold) complaint(e *domain.ComplaintFiled) error {
 	var r *caseRef
 	switch {
 	case e.Step != "":
-		r = f.c.find(lastStep, e.Item, e.Step)
+		r = f.c.findNamed(lastStep, e.Item, string(e.Step))
 	case e.Item != "":
-		r = f.c.find(lastItem, e.Item, "")
+		r = f.c.findNamed(lastItem, e.Item, "")
 	default:
-		r = f.c.find(lastDept, e.Department, "")
+		r = f.c.findNamed(lastDept, e.Department, "")
 	}
 	d.Disputed = d.Filed
 	if r != nil {
