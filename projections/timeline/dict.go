@@ -36,9 +36,20 @@ type batchDict struct {
 	// copy its event decoded, fewer objects for the collector to mark.
 	ids   map[string]ref
 	names map[uint32]string
-	// actors are the refs of officers by Actor, looked up without
-	// building their stored string: nearly every event has one.
-	actors map[domain.Actor]ref
+	// actors are the refs of officers by person ID, looked up without
+	// building their stored string: nearly every event has one. Keyed by
+	// the whole Actor, a lookup hashed and compared four strings; by the
+	// ID it hashes one, and compares the other three with the actor the
+	// entry stands for, the first seen with that ID. Others with the same
+	// ID (the deadline watcher acts in every region) are in sharedIDs.
+	actors    map[string]officer
+	sharedIDs map[domain.Actor]ref
+}
+
+// officer is an actor and its ref.
+type officer struct {
+	a domain.Actor
+	r ref
 }
 
 func encodeBatchDict(dst []byte, v any) ([]byte, error) {
@@ -50,7 +61,8 @@ func loadBatchDict(tx *projections.Tx) (*batchDict, error) {
 	if v, ok := tx.Object(key); ok {
 		return v.(*batchDict), nil
 	}
-	d := &batchDict{ids: map[string]ref{}, names: map[uint32]string{}, actors: map[domain.Actor]ref{}}
+	d := &batchDict{ids: map[string]ref{}, names: map[uint32]string{}, actors: map[string]officer{},
+		sharedIDs: map[domain.Actor]ref{}}
 	b, ok, err := tx.Get(key)
 	if err != nil {
 		return nil, err
@@ -118,16 +130,24 @@ func (in interner) intern(s string) (ref, error) {
 	return r, nil
 }
 
-// actor returns intern(actorString(a)), remembered by actor.
+// actor returns intern(actorString(a)), remembered by person ID.
 func (in interner) actor(a domain.Actor) (ref, error) {
-	if r, ok := in.d.actors[a]; ok {
+	o, ok := in.d.actors[a.PersonID]
+	if ok && o.a.Role == a.Role && o.a.Unit == a.Unit && o.a.Region == a.Region {
+		return o.r, nil
+	}
+	if r, shared := in.d.sharedIDs[a]; shared {
 		return r, nil
 	}
 	r, err := in.intern(actorString(a))
 	if err != nil {
 		return ref{}, err
 	}
-	in.d.actors[a] = r
+	if ok {
+		in.d.sharedIDs[a] = r
+	} else {
+		in.d.actors[a.PersonID] = officer{a: a, r: r}
+	}
 	return r, nil
 }
 

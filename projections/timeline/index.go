@@ -55,14 +55,18 @@ type dueState struct {
 // callers pass a buffer on their stack.
 func (d *doc) dueStates(buf []dueState) []dueState {
 	for i := range d.fold.items {
-		var st dueState
-		if d.fold.indexed(i) {
-			it := &d.fold.items[i]
-			st = dueState{indexed: true, due: it.due, dispatched: it.dispatched, dept: d.dept(i)}
-		}
-		buf = append(buf, st)
+		buf = append(buf, d.dueState(i))
 	}
 	return buf
+}
+
+// dueState is the dueState of item i.
+func (d *doc) dueState(i int) dueState {
+	if !d.fold.indexed(i) {
+		return dueState{}
+	}
+	it := &d.fold.items[i]
+	return dueState{indexed: true, due: it.due, dispatched: it.dispatched, dept: d.dept(i)}
 }
 
 // appendKey appends the index key of item i in state st, which is
@@ -88,34 +92,40 @@ func (d *doc) updateDue(tx *projections.Tx, before []dueState) error {
 		if i < len(before) {
 			was = before[i]
 		}
-		if st == was {
-			continue
-		}
-		var oldBuf, nowBuf [160]byte
-		var old, now []byte
-		if was.indexed {
-			old = d.appendKey(oldBuf[:0], i, was)
-		}
-		if st.indexed {
-			now = d.appendKey(nowBuf[:0], i, st)
-		}
-		if was.indexed && !bytes.Equal(old, now) {
-			if err := tx.Delete(old); err != nil {
-				return err
-			}
-		}
-		if !st.indexed || (was.indexed && bytes.Equal(old, now) && was.dispatched == st.dispatched) {
-			continue
-		}
-		var val [8]byte
-		if err := tx.Set(now, appendDate(val[:0], st.dispatched)); err != nil {
-			return err
-		}
-		if err := widenSpan(tx, st.dispatched.DaysUntil(st.due)); err != nil {
+		if err := d.updateItemDue(tx, i, was, st); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// updateItemDue replaces the entry of item i, whose state was was, by its
+// entry in state st.
+func (d *doc) updateItemDue(tx *projections.Tx, i int, was, st dueState) error {
+	if st == was {
+		return nil
+	}
+	var oldBuf, nowBuf [160]byte
+	var old, now []byte
+	if was.indexed {
+		old = d.appendKey(oldBuf[:0], i, was)
+	}
+	if st.indexed {
+		now = d.appendKey(nowBuf[:0], i, st)
+	}
+	if was.indexed && !bytes.Equal(old, now) {
+		if err := tx.Delete(old); err != nil {
+			return err
+		}
+	}
+	if !st.indexed || (was.indexed && bytes.Equal(old, now) && was.dispatched == st.dispatched) {
+		return nil
+	}
+	var val [8]byte
+	if err := tx.Set(now, appendDate(val[:0], st.dispatched)); err != nil {
+		return err
+	}
+	return widenSpan(tx, st.dispatched.DaysUntil(st.due))
 }
 
 // widenSpan keeps the largest number of calendar days between dispatch and
@@ -141,7 +151,10 @@ func widenSpan(tx *projections.Tx, days int) error {
 	if span > *widest {
 		*widest = span
 	}
-	tx.SetObject(key, widest, encodeSpan)
+	// A span Object returned is pending in the Tx already.
+	if !ok {
+		tx.SetObject(key, widest, encodeSpan)
+	}
 	return nil
 }
 
