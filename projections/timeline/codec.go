@@ -12,12 +12,10 @@ import (
 // rawStep is a step as stored: strings as refs, items as indexes into the
 // document's item table, times as Unix nanoseconds.
 type rawStep struct {
+	clock
 	typ        byte
 	fp         uint32 // first fpBytes bytes of the event ID (invariant 4)
 	actor      ref
-	occurred   int64
-	recorded   int64
-	position   uint64
 	item       int // -1: none
 	dept, kind ref
 	text       ref
@@ -28,6 +26,15 @@ type rawStep struct {
 	corrects   int // -1: none or unresolved
 	correctsID uuid.UUID
 	correction bool
+}
+
+// clock is what the next step's deltas are taken from: a doc keeps the
+// last step's clock, not the whole step (whose strings and slices the
+// collector would scan, and which Apply copied for every event).
+type clock struct {
+	occurred int64
+	recorded int64
+	position uint64
 }
 
 type itemDue struct {
@@ -106,9 +113,9 @@ const fpBytes = 3
 
 func fingerprint(id [16]byte) uint32 { return uint32(id[0])<<16 | uint32(id[1])<<8 | uint32(id[2]) }
 
-// appendStep encodes s after prev (the previous step, zero for the first):
-// occurred-at, recorded-at and position are deltas from it.
-func appendStep(b []byte, s, prev *rawStep) []byte {
+// appendStep encodes s after prev (the previous step's clock, zero for the
+// first): occurred-at, recorded-at and position are deltas from it.
+func appendStep(b []byte, s *rawStep, prev *clock) []byte {
 	var flags uint64
 	set := func(f uint64, on bool) {
 		if on {
@@ -175,7 +182,7 @@ func appendStep(b []byte, s, prev *rawStep) []byte {
 	return b
 }
 
-func (r *reader) step(prev *rawStep, items int) rawStep {
+func (r *reader) step(prev *clock, items int) rawStep {
 	const second = int64(1e9)
 	s := rawStep{item: -1, corrects: -1}
 	head := r.Uvarint()
@@ -272,10 +279,10 @@ func decodeDoc(b []byte) (header, []rawStep, []byte, error) {
 	enc := r.B
 	// Every step takes more than one byte, which bounds a corrupt count.
 	steps := make([]rawStep, 0, min(count, uint64(len(enc))))
-	prev := rawStep{}
+	var prev clock
 	for i := uint64(0); i < count && r.Err == nil; i++ {
-		prev = r.step(&prev, len(h.items))
-		steps = append(steps, prev)
+		steps = append(steps, r.step(&prev, len(h.items)))
+		prev = steps[len(steps)-1].clock
 	}
 	return h, steps, enc, r.End()
 }

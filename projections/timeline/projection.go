@@ -46,7 +46,7 @@ type doc struct {
 	h      header
 	n      int
 	enc    []byte
-	last   rawStep
+	last   clock
 	fps    []uint32
 	fold   caseFold
 }
@@ -109,7 +109,7 @@ func (Projection) ApplyEvent(tx *projections.Tx, e *eventstore.RecordedEvent, ev
 // append adds step r to the doc and folds it.
 func (d *doc) append(r *rawStep) {
 	d.enc = appendStep(d.enc, r, &d.last)
-	d.last = *r
+	d.last = r.clock
 	d.n++
 	d.fps = append(d.fps, r.fp)
 	d.fold.apply(r)
@@ -205,7 +205,7 @@ func loadStored(tx *projections.Tx, key []byte, caseID string) (*doc, error) {
 		d.fps = append(d.fps, steps[i].fp)
 	}
 	if len(steps) > 0 {
-		d.last = steps[len(steps)-1]
+		d.last = steps[len(steps)-1].clock
 	}
 	for i := range d.fold.items {
 		if err := r.resolve(&d.fold.items[i].dept); err != nil {

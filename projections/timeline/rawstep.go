@@ -33,8 +33,8 @@ func (d *doc) itemIndex(in interner, code, dept string) (int, error) {
 // raw turns a step into its stored form, interning its strings.
 func (d *doc) raw(in interner, s *Step, m domain.EventMeta, e *eventstore.RecordedEvent) (rawStep, error) {
 	r := rawStep{typ: typeCodes[s.Type], fp: fingerprint(e.ID), item: -1, corrects: -1,
-		occurred: m.OccurredAt.UnixNano(), recorded: e.RecordedAt.Truncate(time.Microsecond).UnixNano(),
-		position: e.Position}
+		clock: clock{occurred: m.OccurredAt.UnixNano(), recorded: e.RecordedAt.Truncate(time.Microsecond).UnixNano(),
+			position: e.Position}}
 	if r.typ == 0 {
 		return r, fmt.Errorf("timeline: event type %s has no step code", s.Type)
 	}
