@@ -57,8 +57,12 @@ func (f *caseFold) grow(n int) {
 }
 
 // apply folds one step, as domain.State.apply does. The types it looks at
-// are listed in movesItems.
+// are listed in movesItems, and it passes over the others.
 func (f *caseFold) apply(s *rawStep) {
+	if !movesItems[s.typ] {
+		// Most steps: the day is not worth computing.
+		return
+	}
 	on := workday.DateOf(timeOf(s.occurred))
 	item := func(fn func(*itemFold)) {
 		if s.item >= 0 && s.item < len(f.items) {

@@ -47,7 +47,6 @@ type doc struct {
 	n      int
 	enc    []byte
 	last   clock
-	fps    []uint32
 	fold   caseFold
 }
 
@@ -111,7 +110,6 @@ func (d *doc) append(r *rawStep) {
 	d.enc = appendStep(d.enc, r, &d.last)
 	d.last = r.clock
 	d.n++
-	d.fps = append(d.fps, r.fp)
 	d.fold.apply(r)
 }
 
@@ -202,7 +200,6 @@ func loadStored(tx *projections.Tx, key []byte, caseID string) (*doc, error) {
 	d.fold.grow(len(d.h.items))
 	for i := range steps {
 		d.fold.apply(&steps[i])
-		d.fps = append(d.fps, steps[i].fp)
 	}
 	if len(steps) > 0 {
 		d.last = steps[len(steps)-1].clock
