@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"slices"
+	"strings"
 	"unsafe"
 
 	"github.com/cockroachdb/pebble/v2"
@@ -44,6 +45,9 @@ type Tx struct {
 	// one buffer serves every object of every batch.
 	enc []byte
 	buf []byte
+	// sortedObjs and sortedWrites are writeTo's, kept for their room.
+	sortedObjs   []*entry
+	sortedWrites []keyedWrite
 }
 
 // write is a pending Set (vals[off:off+n]) or Delete of one key.
@@ -283,9 +287,17 @@ func (t *Tx) Scan(prefix []byte, fn func(key, value []byte) error) error {
 }
 
 // writeTo puts every pending object and write into b, leaving the Tx
-// empty and the objects cached.
+// empty and the objects cached. It puts them in key order: pebble's
+// memtable starts each insertion from where the last one went in, so
+// ascending keys skip most of the skiplist search that keys in a map's
+// random order pay for.
 func (t *Tx) writeTo(b *pebble.Batch) error {
+	objs := t.sortedObjs[:0]
 	for _, e := range t.objs {
+		objs = append(objs, e)
+	}
+	slices.SortFunc(objs, func(a, b *entry) int { return strings.Compare(a.key, b.key) })
+	for _, e := range objs {
 		v, err := t.encode(e)
 		if err != nil {
 			return fmt.Errorf("projections: encode %q: %w", e.key, err)
@@ -304,8 +316,13 @@ func (t *Tx) writeTo(b *pebble.Batch) error {
 		}
 		t.cache.put(e)
 	}
+	writes := t.sortedWrites[:0]
 	for k, i := range t.writes {
-		w := t.changes[i]
+		writes = append(writes, keyedWrite{k, i})
+	}
+	slices.SortFunc(writes, func(a, b keyedWrite) int { return strings.Compare(a.key, b.key) })
+	for _, kw := range writes {
+		k, w := kw.key, t.changes[kw.i]
 		var err error
 		if w.del {
 			err = b.Delete(t.keyString(k), nil)
@@ -319,9 +336,19 @@ func (t *Tx) writeTo(b *pebble.Batch) error {
 			return err
 		}
 	}
+	// The slices keep their room for the next batch, not their pointers.
+	clear(objs)
+	clear(writes)
+	t.sortedObjs, t.sortedWrites = objs[:0], writes[:0]
 	t.reset()
 	t.cache.trim()
 	return nil
+}
+
+// keyedWrite is one of Tx.writes, for putting them in key order.
+type keyedWrite struct {
+	key string
+	i   int
 }
 
 // reset drops whatever the batch had pending.
