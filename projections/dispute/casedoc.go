@@ -29,8 +29,8 @@ type caseDoc struct {
 	// depts maps item codes to departments, both indexes into names.
 	depts []itemDept
 	// names are the item codes, departments and steps the tables refer
-	// to, and nameHashes their nameHash, apart: a search reads 8 bytes a
-	// name.
+	// to, and nameHashes their hashes (maphash under hashSeed), apart: a
+	// search reads 8 bytes a name.
 	names      []string
 	nameHashes []uint64
 	// last holds the last event of each item, step and department, and
@@ -86,8 +86,9 @@ type caseRef struct {
 }
 
 // day is a workday.Date packed into one integer, day, month and year from
-// the low bits up; the zero Date is 0. Any Date round-trips: the year keeps
-// the remaining 55 bits, sign included.
+// the low bits up; the zero Date is 0. Every Date that DateOf or a stored
+// doc gives (month 1 to 12, day 1 to 31) round-trips: the year keeps the
+// remaining 55 bits, sign included.
 type day int64
 
 func dayOf(d workday.Date) day {
@@ -124,24 +125,23 @@ func (r caseRef) export() Ref {
 // hashSeed is fixed at start: hashes are never stored.
 var hashSeed = maphash.MakeSeed()
 
-// lookup returns the index of s in the name table, if it is there.
-func (c *caseDoc) lookup(s string) (uint32, bool) {
+// lookup returns the index of s in the name table, if it is there, and
+// the hash of s.
+func (c *caseDoc) lookup(s string) (uint32, uint64, bool) {
 	h := maphash.String(hashSeed, s)
 	for i, x := range c.nameHashes {
 		if x == h && c.names[i] == s {
-			return uint32(i), true
+			return uint32(i), h, true
 		}
 	}
-	return 0, false
+	return 0, h, false
 }
 
 // name returns the index of s in the name table, adding it if new.
 func (c *caseDoc) name(s string) uint32 {
-	h := maphash.String(hashSeed, s)
-	for i, x := range c.nameHashes {
-		if x == h && c.names[i] == s {
-			return uint32(i)
-		}
+	i, h, ok := c.lookup(s)
+	if ok {
+		return i
 	}
 	c.names = append(c.names, s)
 	c.nameHashes = append(c.nameHashes, h)
@@ -190,13 +190,13 @@ func (c *caseDoc) find(key uint64) *caseRef {
 // findNamed is find for names given as strings, which the case may not
 // know: a step of "" is none.
 func (c *caseDoc) findNamed(kind lastKind, name, step string) *caseRef {
-	n, ok := c.lookup(name)
+	n, _, ok := c.lookup(name)
 	if !ok {
 		return nil
 	}
 	s := uint32(noStep)
 	if step != "" {
-		if s, ok = c.lookup(step); !ok {
+		if s, _, ok = c.lookup(step); !ok {
 			return nil
 		}
 		s++

@@ -99,8 +99,7 @@ func (d *doc) updateDue(tx *projections.Tx, before []dueState) error {
 	return nil
 }
 
-// updateItemDue replaces the entry of item i, whose state was was, by its
-// entry in state st.
+// updateItemDue moves the entry of item i from state was to state st.
 func (d *doc) updateItemDue(tx *projections.Tx, i int, was, st dueState) error {
 	if st == was {
 		return nil
