@@ -3,6 +3,7 @@ package dispute
 import (
 	"hash/maphash"
 	"time"
+	"unique"
 
 	"github.com/caseledger/caseledger/domain"
 	"github.com/caseledger/caseledger/domain/workday"
@@ -143,10 +144,20 @@ func (c *caseDoc) name(s string) uint32 {
 	if ok {
 		return i
 	}
-	c.names = append(c.names, s)
+	c.names = append(c.names, shared(s))
 	c.nameHashes = append(c.nameHashes, h)
 	return uint32(len(c.names) - 1)
 }
+
+// shared returns the one copy of s that every caseDoc holds. Names are
+// catalogue codes, departments and steps, and regions and bundles too: a
+// few hundred values, which recur across cases. A cached caseDoc keeping
+// the copies its events decoded was that many more objects for the
+// collector to mark, and a lookup compared the event's string with a copy
+// rarely in the processor's caches. (Identifiers unique to a case or a
+// person must not come here: unique.Make keeps a weak handle and a cleanup
+// per value, which stalled the server when case names went through it.)
+func shared(s string) string { return unique.Make(s).Value() }
 
 // stepName is the step part of a lastKey for step s, adding it if new.
 func (c *caseDoc) stepName(s string) uint32 {

@@ -61,7 +61,7 @@ func decodeCase(b []byte, c *caseDoc) error {
 	if r.Byte() != caseFormat {
 		return fmt.Errorf("%w: case format", bin.ErrCorrupt)
 	}
-	c.region, c.bundle = r.Str(), r.Str()
+	c.region, c.bundle = shared(r.Str()), shared(r.Str())
 	nd := r.Count()
 	c.depts = make([]itemDept, nd)
 	c.names, c.nameHashes = make([]string, 0, 2*nd+4), make([]uint64, 0, 2*nd+4)

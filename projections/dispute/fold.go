@@ -20,7 +20,7 @@ func (f *fold) apply(ev domain.Event) error {
 	c := f.c
 	switch e := ev.(type) {
 	case *domain.CaseSubmitted:
-		c.region, c.bundle = e.Region, e.Bundle.Code
+		c.region, c.bundle = shared(e.Region), shared(e.Bundle.Code)
 		// Sized for an item's own entry, its department's and a few of
 		// its steps': growing the table by doubling allocated twice what
 		// it kept.
