@@ -57,7 +57,11 @@
 //     to a delivered position continues exactly after that position. A
 //     subscription may implement Recycler: once its caller recycles up to a
 //     position, it may reuse the memory of the data and metadata of the
-//     events delivered up to there; events after it stay intact.
+//     events delivered up to there; events after it stay intact. A
+//     subscription may implement Readier: Ready reports true only when Next
+//     would return without waiting for an append, and true whenever an
+//     event the subscription matches was acknowledged after the last one it
+//     delivered.
 //
 // # Chain hashes
 //

@@ -42,6 +42,17 @@ type Recycler interface {
 	Recycle(through uint64)
 }
 
+// Readier is implemented by a Subscription that can tell whether Next would
+// return without waiting for an append: the rest of a page it has read,
+// more history to read, its CaughtUp message, or its end (rule 10). A
+// caller that gathers messages into batches asks Ready instead of running
+// Next in a goroutine of its own to learn whether it would block, which
+// costs two channel operations a message. Ready is called from the
+// goroutine that calls Next, never concurrently with it.
+type Readier interface {
+	Ready() bool
+}
+
 // Backuper is implemented by backends that can copy themselves, consistently
 // and while appends go on, into a directory that opens as a store.
 type Backuper interface {

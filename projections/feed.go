@@ -137,6 +137,10 @@ func (r *Runner) runFeed(ctx context.Context, fd *feed) {
 	// A subscription that can reuse the memory of the events it delivered
 	// is told when every member is done with a chunk.
 	recycler, _ := sub.(eventstore.Recycler)
+	if rd, ok := sub.(eventstore.Readier); ok {
+		fd.gatherReady(ctx, sub, rd, recycler)
+		return
+	}
 	// Next blocks, so it runs apart: the loop below can then tell whether
 	// more is ready and hand over a chunk as soon as nothing is.
 	raw := make(chan delivery, chunkSize)
@@ -183,26 +187,64 @@ func (r *Runner) runFeed(ctx context.Context, fd *feed) {
 				break gather
 			}
 		}
-		if c.items == nil {
-			c.items = make([]item, 0, chunkSize)
-		}
-		// Every field of every item is written, and the rest cleared: a
-		// reused chunk keeps nothing of the events it held.
-		if len(msgs) < len(c.items) {
-			clear(c.items[len(msgs):])
-		}
-		c.items = c.items[:len(msgs)]
-		c.last = 0
-		for i := range msgs {
-			c.items[i] = item{msg: msgs[i]}
-			c.last = msgs[i].Position
-		}
-		clear(msgs) // drop the events' references until overwritten
-		decodeChunk(c.items, fd.wants)
-		if !fd.send(ctx, c) || c.err != nil {
+		if !fd.deliver(ctx, c, msgs) {
 			return
 		}
 	}
+}
+
+// gatherReady is runFeed for a subscription that tells when Next would
+// wait (eventstore.Readier): it gathers messages while Next has more at
+// hand and hands them over as soon as it has not, with no goroutine and no
+// channel between Next and the chunk. The other way cost two channel
+// operations a message, about 0.15 s of CPU per million events replayed.
+func (fd *feed) gatherReady(ctx context.Context, sub eventstore.Subscription, rd eventstore.Readier, recycler eventstore.Recycler) {
+	msgs := make([]eventstore.Message, 0, chunkSize)
+	for {
+		// Nothing gathered waits while Next does: the last chunk went out
+		// when Ready turned false. Next ends on ctx (the subscription's).
+		m, err := sub.Next()
+		c := fd.newChunk()
+		c.recycler = recycler
+		msgs = msgs[:0]
+		for {
+			if err != nil {
+				c.err = fmt.Errorf("subscription: %w", err)
+				break
+			}
+			msgs = append(msgs, m)
+			if len(msgs) == chunkSize || !rd.Ready() {
+				break
+			}
+			m, err = sub.Next()
+		}
+		if !fd.deliver(ctx, c, msgs) {
+			return
+		}
+	}
+}
+
+// deliver fills c with msgs, decodes them and sends c to the members. It
+// reports whether the feed goes on: some member is left and c held no
+// error.
+func (fd *feed) deliver(ctx context.Context, c *chunk, msgs []eventstore.Message) bool {
+	if c.items == nil {
+		c.items = make([]item, 0, chunkSize)
+	}
+	// Every field of every item is written, and the rest cleared: a
+	// reused chunk keeps nothing of the events it held.
+	if len(msgs) < len(c.items) {
+		clear(c.items[len(msgs):])
+	}
+	c.items = c.items[:len(msgs)]
+	c.last = 0
+	for i := range msgs {
+		c.items[i] = item{msg: msgs[i]}
+		c.last = msgs[i].Position
+	}
+	clear(msgs) // drop the events' references until overwritten
+	decodeChunk(c.items, fd.wants)
+	return fd.send(ctx, c) && c.err == nil
 }
 
 // wants reports whether a member folds e as a domain event.

@@ -124,16 +124,33 @@ func (sub *subscription) read(head uint64) ([]eventstore.RecordedEvent, uint64, 
 // It may be called concurrently with Next.
 func (sub *subscription) Recycle(through uint64) { sub.chunks.recycle(through) }
 
+// Ready reports whether Next would return without waiting for an append;
+// see eventstore.Readier.
+func (sub *subscription) Ready() bool {
+	return len(sub.buf) > 0 || !sub.caughtUp || sub.after < sub.s.head.Load() || sub.ended() != nil
+}
+
 // ended reports why the subscription can deliver no more, if it cannot.
+// Next asks before every message: one select over both channels locked
+// them both each time (70 ms per million events in a replay's profile),
+// where a receive that finds an open channel empty takes no lock.
 func (sub *subscription) ended() error {
 	select {
 	case <-sub.done:
 		return eventstore.ErrClosed
+	default:
+	}
+	select {
 	case <-sub.s.closed:
 		return eventstore.ErrClosed
 	default:
 	}
-	return sub.ctx.Err()
+	select {
+	case <-sub.ctx.Done():
+		return sub.ctx.Err()
+	default:
+	}
+	return nil
 }
 
 // Close ends the subscription; a Next blocked in another goroutine returns

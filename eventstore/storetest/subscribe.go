@@ -18,6 +18,7 @@ func (su *suite) testSubscribe(t *testing.T) {
 	t.Run("a filtered subscription passes over long runs of other events", su.testSubscribeSparseFilter)
 	t.Run("a slow consumer sees every event once in order and does not block appenders", su.testSlowConsumer)
 	t.Run("recycling delivered events leaves the events held after them intact", su.testSubscribeRecycle)
+	t.Run("Ready says when Next would return without waiting", su.testSubscribeReady)
 }
 
 func (su *suite) testSubscribeFromStart(t *testing.T) {
