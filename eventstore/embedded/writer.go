@@ -9,16 +9,16 @@ import (
 	"github.com/caseledger/caseledger/eventstore"
 )
 
-// writer is the goroutine that orders appends: it checks them, assigns
-// positions and versions, hashes and encodes them into one frame of the log
-// and one index batch per group, and writes the frame. It owns next, end,
-// gen, heads and the ID windows; nothing else touches them.
 // The bounds of zeroAhead's steps.
 const (
 	zeroStepMin = 4 << 10
 	zeroStepMax = 1 << 20
 )
 
+// writer is the goroutine that orders appends: it checks them, assigns
+// positions and versions, hashes and encodes them into one frame of the log
+// and one index batch per group, and writes the frame. It owns next, end,
+// gen, heads and the ID windows; nothing else touches them.
 type writer struct {
 	s        *Store
 	next     uint64 // the position the next recorded event gets
