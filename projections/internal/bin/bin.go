@@ -70,7 +70,7 @@ func (w *Writer) Date(d workday.Date) {
 		w.Uvarint(0)
 		return
 	}
-	n := int64(dateEpoch.DaysUntil(d))
+	n := dayOffset(d)
 	w.Uvarint(uint64(n<<1^n>>63) + 1)
 }
 
@@ -200,7 +200,7 @@ func (r *Reader) Date() workday.Date {
 		return workday.Date{}
 	}
 	z := v - 1
-	return dateEpoch.AddDays(int(int64(z>>1) ^ -int64(z&1)))
+	return dateAt(int64(z>>1) ^ -int64(z&1))
 }
 
 // Enum reads what Writer.Enum wrote with the same e.
