@@ -53,8 +53,8 @@ func (a *byteArena) alloc(n int, pos uint64) []byte {
 // to be written again.
 const (
 	// 32 MiB of delivered events: what the projections runner holds at
-	// most before it recycles, 9 chunks of 2,048 events and 2,048 more
-	// read ahead, with room to spare.
+	// most before it recycles (9 chunks of 1,024 events, some 7 MB with
+	// the reference fixture's 720-byte events), with room to spare.
 	maxUsedChunks = 512
 	maxFreeChunks = 64
 )
