@@ -157,12 +157,12 @@ func (f *fold) apply(ev domain.Event) error {
 		}
 	case *domain.SupplementReceived:
 		for _, due := range e.Due {
-			f.withItem(due.Item, func(it *itemDoc) {
+			if it := d.item(due.Item); it != nil {
 				if it.Supplement {
 					f.endPause(it)
 				}
 				it.Due = due.Due
-			})
+			}
 		}
 	case *domain.CaseRefused:
 		return f.caseEnded(domain.StatusRefused)
@@ -205,32 +205,49 @@ func (f *fold) apply(ev domain.Event) error {
 }
 
 func (f *fold) applyItem(ev domain.Event) error {
+	d := f.doc
 	switch e := ev.(type) {
 	case *domain.ItemDispatched:
-		f.withItem(e.Item, func(it *itemDoc) { it.Dispatched, it.Due, it.Department = f.on, e.Due, e.Department })
+		if it := d.item(e.Item); it != nil {
+			it.Dispatched, it.Due, it.Department = f.on, e.Due, e.Department
+		}
 	case *domain.ItemSuspended:
-		f.withItem(e.Item, func(it *itemDoc) { it.PausedFrom = f.on })
+		if it := d.item(e.Item); it != nil {
+			it.PausedFrom = f.on
+		}
 	case *domain.SpecialProcedureStarted:
-		f.withItem(e.Item, func(it *itemDoc) { it.PausedFrom = f.on })
+		if it := d.item(e.Item); it != nil {
+			it.PausedFrom = f.on
+		}
 	case *domain.ItemResumed:
-		f.withItem(e.Item, func(it *itemDoc) { f.endPause(it); it.Due = e.Due })
+		if it := d.item(e.Item); it != nil {
+			f.endPause(it)
+			it.Due = e.Due
+		}
 	case *domain.SpecialProcedureEnded:
-		f.withItem(e.Item, func(it *itemDoc) { f.endPause(it); it.Due = e.Due })
+		if it := d.item(e.Item); it != nil {
+			f.endPause(it)
+			it.Due = e.Due
+		}
 	case *domain.DeadlineExtended:
-		f.withItem(e.Item, func(it *itemDoc) { it.Extended, it.Due = true, e.Due })
+		if it := d.item(e.Item); it != nil {
+			it.Extended, it.Due = true, e.Due
+		}
 	case *domain.ItemDecided:
 		return f.settle(e.Item, e.Outcome)
 	}
 	return nil
 }
 
-func (f *fold) withItem(code string, fn func(*itemDoc)) {
-	for i := range f.doc.Items {
-		if f.doc.Items[i].Code == code {
-			fn(&f.doc.Items[i])
-			return
+// item returns the item of code, nil if the case has none. (It replaced a
+// withItem that took a closure, called indirectly for every item event.)
+func (d *caseDoc) item(code string) *itemDoc {
+	for i := range d.Items {
+		if d.Items[i].Code == code {
+			return &d.Items[i]
 		}
 	}
+	return nil
 }
 
 func (f *fold) endPause(it *itemDoc) {
