@@ -118,15 +118,14 @@ func decodeDoc(b []byte, d *Doc) error {
 	return r.End()
 }
 
-// appendSummary appends s's stored bytes to dst.
+// appendSummary appends s's stored bytes to dst, which may be on the
+// caller's stack (no bin.Writer, which would move it to the heap).
 func appendSummary(dst []byte, s *Summary) []byte {
-	w := &bin.Writer{B: dst}
-	w.Byte(summaryFormat)
-	w.Str(s.Bundle)
-	w.Enum(enums, string(s.Status))
-	w.Date(s.SubmittedOn)
-	w.Date(s.PromisedDue)
-	return w.B
+	dst = append(dst, summaryFormat)
+	dst = bin.AppendStr(dst, s.Bundle)
+	dst = bin.AppendEnum(dst, enums, string(s.Status))
+	dst = bin.AppendDate(dst, s.SubmittedOn)
+	return bin.AppendDate(dst, s.PromisedDue)
 }
 
 // decodeSummaryValue fills s from its stored bytes; CaseID is the caller's.

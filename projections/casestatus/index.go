@@ -189,7 +189,8 @@ func reindex(tx *projections.Tx, caseID string, before, after *indexed) error {
 	if now.n == 0 {
 		return nil
 	}
-	v := appendSummary(make([]byte, 0, 32), &after.summary)
+	var vb [32]byte
+	v := appendSummary(vb[:0], &after.summary)
 	for i := range now.n {
 		if err := tx.Set(now.key(i), v); err != nil {
 			return err

@@ -181,6 +181,10 @@ func TestListRejectsBadCursorsAndLimits(t *testing.T) {
 // different key for the same case would need a new projection Version.
 func TestIndexKeysKeepTheirStoredLayout(t *testing.T) {
 	const id = "c-1/x%"
+	// Every entry holds the case's Summary: format 1, the bundle's length
+	// and bytes, "submitted" as enum 1, 2026-03-02 as its zigzag day offset
+	// from 2020-01-01 plus 1 (4505) in a uvarint, and no promised due date.
+	const summaryBytes = "\x01\x07newborn\x01\x99\x23\x00"
 	tests := []struct {
 		name             string
 		region           string
@@ -210,8 +214,11 @@ func TestIndexKeysKeepTheirStoredLayout(t *testing.T) {
 			var got []string
 			err := r.Read(context.Background(), casestatus.Name, head, func(v *projections.View) error {
 				for _, prefix := range []string{"region/", "subject/"} {
-					err := v.Scan([]byte(prefix), func(k, _ []byte) error {
+					err := v.Scan([]byte(prefix), func(k, val []byte) error {
 						got = append(got, string(k))
+						if string(val) != summaryBytes {
+							t.Errorf("%s holds %x, want %x", k, val, summaryBytes)
+						}
 						return nil
 					})
 					if err != nil {

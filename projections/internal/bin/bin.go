@@ -51,10 +51,7 @@ func (w *Writer) Byte(c byte) { w.B = append(w.B, c) }
 func (w *Writer) Uvarint(v uint64) { w.B = binary.AppendUvarint(w.B, v) }
 
 // Str appends the length of s and its bytes.
-func (w *Writer) Str(s string) {
-	w.Uvarint(uint64(len(s)))
-	w.B = append(w.B, s...)
-}
+func (w *Writer) Str(s string) { w.B = AppendStr(w.B, s) }
 
 // Strs appends the count of ss and each string.
 func (w *Writer) Strs(ss []string) {
@@ -65,28 +62,10 @@ func (w *Writer) Strs(ss []string) {
 }
 
 // Date stores the zero date as 0, others as their zigzag day offset plus 1.
-func (w *Writer) Date(d workday.Date) {
-	if d.IsZero() {
-		w.Uvarint(0)
-		return
-	}
-	n := dayOffset(d)
-	w.Uvarint(uint64(n<<1^n>>63) + 1)
-}
+func (w *Writer) Date(d workday.Date) { w.B = AppendDate(w.B, d) }
 
 // Enum appends s as one byte of e, or as Other and the string.
-func (w *Writer) Enum(e *Enum, s string) {
-	if s == "" {
-		w.Byte(0)
-		return
-	}
-	if i, ok := e.index[s]; ok {
-		w.Byte(i)
-		return
-	}
-	w.Byte(Other)
-	w.Str(s)
-}
+func (w *Writer) Enum(e *Enum, s string) { w.B = AppendEnum(w.B, e, s) }
 
 // Flag appends b as one byte.
 func (w *Writer) Flag(b bool) {
@@ -95,6 +74,36 @@ func (w *Writer) Flag(b bool) {
 	} else {
 		w.Byte(0)
 	}
+}
+
+// AppendStr, AppendDate and AppendEnum append to dst what the Writer's
+// methods of the same names write. They serve a dst on the caller's stack:
+// a Writer stores through a pointer, so the bytes it appends to escape to
+// the heap.
+
+// AppendStr appends what Writer.Str writes.
+func AppendStr(dst []byte, s string) []byte {
+	return append(binary.AppendUvarint(dst, uint64(len(s))), s...)
+}
+
+// AppendDate appends what Writer.Date writes.
+func AppendDate(dst []byte, d workday.Date) []byte {
+	if d.IsZero() {
+		return append(dst, 0)
+	}
+	n := dayOffset(d)
+	return binary.AppendUvarint(dst, uint64(n<<1^n>>63)+1)
+}
+
+// AppendEnum appends what Writer.Enum writes.
+func AppendEnum(dst []byte, e *Enum, s string) []byte {
+	if s == "" {
+		return append(dst, 0)
+	}
+	if i, ok := e.index[s]; ok {
+		return append(dst, i)
+	}
+	return AppendStr(append(dst, Other), s)
 }
 
 // Reader decodes what a Writer wrote; the first error sticks and zero
