@@ -45,6 +45,11 @@ type Tx struct {
 	// one buffer serves every object of every batch.
 	enc []byte
 	buf []byte
+	// objFirst has a bit set for the first byte of every key ever pending
+	// as an object: every key in objs or the cache has its bit, so Set and
+	// Delete of a key without one (the read models' index entries) skip
+	// looking for an object to forget, two lookups in large maps.
+	objFirst [4]uint64
 	// sortedObjs and sortedWrites are writeTo's, kept for their room.
 	sortedObjs   []*entry
 	sortedWrites []keyedWrite
@@ -105,6 +110,9 @@ func (t *Tx) pend(e *entry) {
 		t.objs = map[string]*entry{}
 	}
 	t.objs[e.key] = e
+	if len(e.key) > 0 {
+		t.objFirst[e.key[0]>>6] |= 1 << (e.key[0] & 63)
+	}
 }
 
 // flushKey turns key's pending object, if any, into a pending write.
@@ -192,6 +200,9 @@ func (t *Tx) keyOf(key []byte) string {
 // forget drops key's decoded object, pending or cached: its stored bytes are
 // being replaced by other means.
 func (t *Tx) forget(key []byte) {
+	if len(key) > 0 && t.objFirst[key[0]>>6]&(1<<(key[0]&63)) == 0 {
+		return // no object ever had a key starting so: an index key
+	}
 	if len(t.objs) > 0 {
 		delete(t.objs, string(key))
 	}
