@@ -1,8 +1,6 @@
 package dispute_test
 
 import (
-	"context"
-	"reflect"
 	"testing"
 	"time"
 
@@ -11,6 +9,7 @@ import (
 	"github.com/caseledger/caseledger/domain/workday"
 	"github.com/caseledger/caseledger/eventstore"
 	"github.com/caseledger/caseledger/projections/dispute"
+	"github.com/caseledger/caseledger/projections/projectiontest"
 )
 
 // placementCase is a hand-written case of bundle items a (market) and b
@@ -104,26 +103,6 @@ func appendEvents(tb testing.TB, store eventstore.Store, evs []domain.Event, fro
 	const caseID = "placement-case"
 	officer := domain.Actor{Role: domain.RoleDepartment, PersonID: "d-1", Unit: "tax", Region: "440300"}
 	start := time.Date(2025, 9, 26, 10, 0, 0, 0, time.UTC)
-	var head uint64
-	for i, ev := range evs {
-		v := from + i
-		cmd := "cmd-" + string(rune('a'+v))
-		m := domain.EventMeta{ID: domain.EventID(caseID, cmd, 0), CaseID: caseID, CommandID: cmd, Actor: officer,
-			OccurredAt: start.AddDate(0, 0, v)}
-		reflect.ValueOf(ev).Elem().FieldByName("EventMeta").Set(reflect.ValueOf(m))
-		data, err := domain.EventData(ev)
-		if err != nil {
-			tb.Fatal(err)
-		}
-		expected := eventstore.NoStream
-		if v > 0 {
-			expected = eventstore.Exact(uint64(v - 1))
-		}
-		res, err := store.Append(context.Background(), "case-"+caseID, expected, data)
-		if err != nil {
-			tb.Fatal(err)
-		}
-		head = res.LastPosition
-	}
-	return head
+	return projectiontest.MustAppendCase(tb, store, caseID, from, evs,
+		func(int) domain.Actor { return officer }, func(v int) time.Time { return start.AddDate(0, 0, v) })
 }

@@ -7,8 +7,10 @@ package projectiontest
 
 import (
 	"context"
+	"reflect"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/cockroachdb/pebble/v2/vfs"
 
@@ -135,6 +137,38 @@ func MustAppendEvents(tb testing.TB, store eventstore.Store, caseID string, evs 
 		last = res.LastPosition
 	}
 	return last
+}
+
+// MustAppendCase appends evs to the case's stream as versions from,
+// from+1, ... (each append expecting the one before), after giving the
+// event at version v the metadata a command "cmd-<v-th letter>" by
+// actor(v) at when(v) would have, and returns the last position: for
+// hand-written histories whose actors and times matter.
+func MustAppendCase(tb testing.TB, store eventstore.Store, caseID string, from int, evs []domain.Event, actor func(v int) domain.Actor, when func(v int) time.Time) uint64 {
+	tb.Helper()
+	var head uint64
+	for i, ev := range evs {
+		v := from + i
+		cmd := "cmd-" + string(rune('a'+v))
+		m := domain.EventMeta{ID: domain.EventID(caseID, cmd, 0), CaseID: caseID, CommandID: cmd, Actor: actor(v), OccurredAt: when(v)}
+		// Every event type embeds EventMeta, which only the domain's deciders
+		// set: a hand-written history sets it by reflection.
+		reflect.ValueOf(ev).Elem().FieldByName("EventMeta").Set(reflect.ValueOf(m))
+		data, err := domain.EventData(ev)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		expected := eventstore.NoStream
+		if v > 0 {
+			expected = eventstore.Exact(uint64(v - 1))
+		}
+		res, err := store.Append(context.Background(), "case-"+caseID, expected, data)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		head = res.LastPosition
+	}
+	return head
 }
 
 // MustReadCase returns a case's recorded events, decoded, and the domain's

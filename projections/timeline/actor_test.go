@@ -1,13 +1,14 @@
 package timeline_test
 
 import (
-	"context"
 	"testing"
+	"time"
 
 	"github.com/caseledger/caseledger/domain"
 	"github.com/caseledger/caseledger/domain/catalogue"
 	"github.com/caseledger/caseledger/domain/workday"
 	"github.com/caseledger/caseledger/eventstore"
+	"github.com/caseledger/caseledger/projections/projectiontest"
 	"github.com/caseledger/caseledger/projections/timeline"
 )
 
@@ -74,28 +75,11 @@ func TestStepsKeepEachActorOfASharedPersonID(t *testing.T) {
 func appendNotes(tb testing.TB, store eventstore.Store, caseID string, actors []domain.Actor) uint64 {
 	tb.Helper()
 	bundle := catalogue.Bundle{Code: "hand", Items: []catalogue.Item{{Code: "a", Department: "market", Limit: workday.Days(5)}}}
-	var head uint64
-	for i, a := range actors {
-		var ev domain.Event = &domain.RatingCalledBack{Notes: "回访"}
-		if i == 0 {
-			ev = &domain.CaseSubmitted{Bundle: bundle, Region: "440300", Channel: domain.ChannelWindow}
-		}
-		cmd := "cmd-" + string(rune('a'+i))
-		setMeta(ev, domain.EventMeta{ID: domain.EventID(caseID, cmd, 0), CaseID: caseID, CommandID: cmd, Actor: a,
-			OccurredAt: at(9, 26, 10+i)})
-		data, err := domain.EventData(ev)
-		if err != nil {
-			tb.Fatal(err)
-		}
-		expected := eventstore.NoStream
-		if i > 0 {
-			expected = eventstore.Exact(uint64(i - 1))
-		}
-		res, err := store.Append(context.Background(), "case-"+caseID, expected, data)
-		if err != nil {
-			tb.Fatal(err)
-		}
-		head = res.LastPosition
+	evs := make([]domain.Event, len(actors))
+	for i := range actors {
+		evs[i] = &domain.RatingCalledBack{Notes: "回访"}
 	}
-	return head
+	evs[0] = &domain.CaseSubmitted{Bundle: bundle, Region: "440300", Channel: domain.ChannelWindow}
+	return projectiontest.MustAppendCase(tb, store, caseID, 0, evs,
+		func(v int) domain.Actor { return actors[v] }, func(v int) time.Time { return at(9, 26, 10+v) })
 }

@@ -1,14 +1,14 @@
 package timeline_test
 
 import (
-	"context"
 	"fmt"
 	"testing"
+	"time"
 
 	"github.com/caseledger/caseledger/domain"
 	"github.com/caseledger/caseledger/domain/catalogue"
 	"github.com/caseledger/caseledger/domain/workday"
-	"github.com/caseledger/caseledger/eventstore"
+	"github.com/caseledger/caseledger/projections/projectiontest"
 	"github.com/caseledger/caseledger/projections/timeline"
 )
 
@@ -35,21 +35,8 @@ func TestKindsOfStepsAndLimits(t *testing.T) {
 		want = append(want, fmt.Sprintf("%d%s", l.Value, l.Unit), fmt.Sprintf("%d%s", l.Value, l.Unit))
 	}
 	store := MustStore(t)
-	var head uint64
-	for i, ev := range evs {
-		cmd := fmt.Sprintf("cmd-%d", i)
-		setMeta(ev, domain.EventMeta{ID: domain.EventID(caseID, cmd, 0), CaseID: caseID, CommandID: cmd,
-			Actor: officer, OccurredAt: at(9, 26, 10)})
-		data, err := domain.EventData(ev)
-		if err != nil {
-			t.Fatal(err)
-		}
-		res, err := store.Append(context.Background(), "case-"+caseID, eventstore.Any, data)
-		if err != nil {
-			t.Fatal(err)
-		}
-		head = res.LastPosition
-	}
+	head := projectiontest.MustAppendCase(t, store, caseID, 0, evs,
+		func(int) domain.Actor { return officer }, func(int) time.Time { return at(9, 26, 10) })
 	r := MustRunner(t, store, t.TempDir())
 	got, err := timeline.Get(testContext(t), r, caseID, head, at(10, 16, 9), workday.Default(), nil)
 	if err != nil {

@@ -2,7 +2,6 @@ package timeline_test
 
 import (
 	"context"
-	"reflect"
 	"slices"
 	"testing"
 	"time"
@@ -11,6 +10,7 @@ import (
 	"github.com/caseledger/caseledger/domain/catalogue"
 	"github.com/caseledger/caseledger/domain/workday"
 	"github.com/caseledger/caseledger/eventstore"
+	"github.com/caseledger/caseledger/projections/projectiontest"
 	"github.com/caseledger/caseledger/projections/timeline"
 )
 
@@ -56,31 +56,13 @@ func holidayCase(tb testing.TB, store eventstore.Store) (string, uint64) {
 		{market, at(10, 15, 11), &domain.ItemDecided{Item: "a", Outcome: domain.Approved, Opinion: "准予许可"}},
 		{system, at(10, 15, 11), &domain.BundleCompleted{}},
 	}
-	var head uint64
+	evs := make([]domain.Event, len(steps))
 	for i, s := range steps {
-		cmd := "cmd-" + string(rune('a'+i))
-		m := domain.EventMeta{ID: domain.EventID(caseID, cmd, 0), CaseID: caseID, CommandID: cmd, Actor: s.actor, OccurredAt: s.when}
-		setMeta(s.ev, m)
-		data, err := domain.EventData(s.ev)
-		if err != nil {
-			tb.Fatal(err)
-		}
-		expected := eventstore.NoStream
-		if i > 0 {
-			expected = eventstore.Exact(uint64(i - 1))
-		}
-		res, err := store.Append(context.Background(), "case-"+caseID, expected, data)
-		if err != nil {
-			tb.Fatal(err)
-		}
-		head = res.LastPosition
+		evs[i] = s.ev
 	}
+	head := projectiontest.MustAppendCase(tb, store, caseID, 0, evs,
+		func(v int) domain.Actor { return steps[v].actor }, func(v int) time.Time { return steps[v].when })
 	return caseID, head
-}
-
-// setMeta sets the EventMeta every domain event embeds.
-func setMeta(ev domain.Event, m domain.EventMeta) {
-	reflect.ValueOf(ev).Elem().FieldByName("EventMeta").Set(reflect.ValueOf(m))
 }
 
 func TestWorkingDaysAcrossAHoliday(t *testing.T) {
