@@ -242,7 +242,9 @@
 // keeps across pages; once its caller recycles events (eventstore.Recycler)
 // it writes later events into the chunks holding only recycled ones, which
 // took a replay of the read models from 2.15 to 1.20 GB allocated per
-// million events.
+// million events. Ready (eventstore.Readier) tells its caller whether Next
+// would wait: whether the page has events left, history remains below head,
+// CaughtUp is still to come, or the subscription has ended.
 //
 // Close stops taking appends, waits until every append already queued is
 // acknowledged or failed and the pending entries are in pebble, ends
