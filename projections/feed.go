@@ -192,7 +192,8 @@ func (r *Runner) runFeed(ctx context.Context, fd *feed) {
 				break gather
 			}
 		}
-		if !fd.deliver(ctx, c, msgs) {
+		c.fill(msgs)
+		if !fd.deliver(ctx, c) {
 			return
 		}
 	}
@@ -203,51 +204,67 @@ func (r *Runner) runFeed(ctx context.Context, fd *feed) {
 // hand and hands them over as soon as it has not, with no goroutine and no
 // channel between Next and the chunk. The other way cost two channel
 // operations a message, about 0.15 s of CPU per million events replayed.
+// Messages go straight into the chunk's items: gathering them apart first
+// copied every message once more (0.1 s per million).
 func (fd *feed) gatherReady(ctx context.Context, sub eventstore.Subscription, rd eventstore.Readier, recycler eventstore.Recycler) {
-	msgs := make([]eventstore.Message, 0, chunkSize)
 	for {
 		// Nothing gathered waits while Next does: the last chunk went out
 		// when Ready turned false. Next ends on ctx (the subscription's).
 		m, err := sub.Next()
 		c := fd.newChunk()
 		c.recycler = recycler
-		msgs = msgs[:0]
+		items := c.items[:0]
+		if items == nil {
+			items = make([]item, 0, chunkSize)
+		}
 		for {
 			if err != nil {
 				c.err = fmt.Errorf("subscription: %w", err)
 				break
 			}
-			msgs = append(msgs, m)
-			if len(msgs) == chunkSize || !rd.Ready() {
+			items = append(items, item{msg: m})
+			if len(items) == chunkSize || !rd.Ready() {
 				break
 			}
 			m, err = sub.Next()
 		}
-		if !fd.deliver(ctx, c, msgs) {
+		c.setItems(items)
+		if !fd.deliver(ctx, c) {
 			return
 		}
 	}
 }
 
-// deliver fills c with msgs, decodes them and sends c to the members. It
-// reports whether the feed goes on: some member is left and c held no
-// error.
-func (fd *feed) deliver(ctx context.Context, c *chunk, msgs []eventstore.Message) bool {
-	if c.items == nil {
-		c.items = make([]item, 0, chunkSize)
+// fill makes msgs c's items; msgs is cleared.
+func (c *chunk) fill(msgs []eventstore.Message) {
+	items := c.items[:0]
+	if items == nil {
+		items = make([]item, 0, chunkSize)
 	}
-	// Every field of every item is written, and the rest cleared: a
-	// reused chunk keeps nothing of the events it held.
-	if len(msgs) < len(c.items) {
-		clear(c.items[len(msgs):])
-	}
-	c.items = c.items[:len(msgs)]
-	c.last = 0
 	for i := range msgs {
-		c.items[i] = item{msg: msgs[i]}
-		c.last = msgs[i].Position
+		items = append(items, item{msg: msgs[i]})
 	}
 	clear(msgs) // drop the events' references until overwritten
+	c.setItems(items)
+}
+
+// setItems makes items, written over c.items' array, c's items. Every
+// field of every item is written, and the rest of the array cleared: a
+// reused chunk keeps nothing of the events it held.
+func (c *chunk) setItems(items []item) {
+	if len(items) < len(c.items) {
+		clear(c.items[len(items):])
+	}
+	c.items = items
+	c.last = 0
+	if n := len(items); n > 0 {
+		c.last = items[n-1].msg.Position
+	}
+}
+
+// deliver decodes c's events and sends c to the members. It reports
+// whether the feed goes on: some member is left and c held no error.
+func (fd *feed) deliver(ctx context.Context, c *chunk) bool {
 	decodeChunk(c.items, fd.wants)
 	return fd.send(ctx, c) && c.err == nil
 }
